@@ -1,0 +1,77 @@
+"""Run profiles: the single source of truth for how much work a chapter does.
+
+Each chapter's papermill ``parameters`` cell names a ``profile`` and may
+override any field with a non-``None`` value; :func:`resolve` merges the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+MODEL_NAMES: tuple[str, ...] = ("sae", "sae_disentangled", "svae")
+MODEL_LABELS: dict[str, str] = {
+    "sae": "SAE",
+    "sae_disentangled": "SAE + disentanglement",
+    "svae": "Sparse VAE",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes what a chapter computes."""
+
+    profile: str = "full"
+    models: tuple[str, ...] = MODEL_NAMES
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    epochs: int = 100
+    patience: int = 10
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    latent_dim: int = 100
+    split_seed: int = 0
+    data_seed: int = 0
+    # None = every subject; an int keeps that many subjects (chosen by seed).
+    max_subjects: int | None = None
+    device: str = "auto"
+    # Extra keyword arguments for the model constructors (the λ values).
+    model_options: dict[str, dict[str, float]] = field(default_factory=dict)
+    tsne_perplexity: float = 30.0
+    n_clusters: int = 5
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+PROFILES: dict[str, Settings] = {
+    "full": Settings(),
+    # Tiny but complete: every code path of every chapter, in seconds.
+    "smoke": Settings(
+        profile="smoke",
+        seeds=(0, 1),
+        epochs=3,
+        patience=2,
+        latent_dim=16,
+        max_subjects=24,
+        tsne_perplexity=5.0,
+        n_clusters=3,
+    ),
+}
+
+
+def resolve(profile: str = "full", **overrides: Any) -> Settings:
+    """Settings of ``profile`` with every non-``None`` override applied."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {sorted(PROFILES)}")
+    chosen = {key: value for key, value in overrides.items() if value is not None}
+    unknown = set(chosen) - set(Settings.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"unknown setting(s) {sorted(unknown)}")
+    for key in ("models", "seeds"):
+        if key in chosen:
+            chosen[key] = tuple(chosen[key])
+    if "models" in chosen:
+        bad = [name for name in chosen["models"] if name not in MODEL_NAMES]
+        if bad:
+            raise ValueError(f"unknown model(s) {bad}; choose from {list(MODEL_NAMES)}")
+    return replace(PROFILES[profile], **chosen)

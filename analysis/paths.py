@@ -1,0 +1,70 @@
+"""Every location the project reads or writes, in one place.
+
+Environment variables let a user move the caches and point at data without
+editing code:
+
+* ``GAIT_DATA_DIR`` – a directory holding the real Gutenberg files.
+* ``GAIT_STRUCTURE_DIR`` – a directory with the real ``GRF_metadata.csv`` and
+  ``GRF_walking_speed.csv`` whose cohort structure the synthetic cohort copies.
+* ``LATENT_MOTION_CACHE`` – where synthetic cohorts, downloads and trained
+  models are kept (default: ``<repo>/.cache``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+BOOK_DIR = REPO_DIR / "book"
+EXECUTED_DIR = BOOK_DIR / "_executed"
+SITE_DIR = BOOK_DIR / "_build" / "html"
+SHARED_GUTENBERG_DIR = REPO_DIR.parent / "shared" / "data" / "gutenberg"
+
+DATA_DIR_VARIABLE = "GAIT_DATA_DIR"
+STRUCTURE_DIR_VARIABLE = "GAIT_STRUCTURE_DIR"
+DOWNLOAD_VARIABLE = "GAIT_DOWNLOAD"
+CACHE_VARIABLE = "LATENT_MOTION_CACHE"
+
+
+def cache_dir() -> Path:
+    """Root of everything the project regenerates (never committed)."""
+    return Path(os.environ.get(CACHE_VARIABLE, REPO_DIR / ".cache")).expanduser()
+
+
+def synthetic_cache_dir() -> Path:
+    return cache_dir() / "synthetic"
+
+
+def download_cache_dir() -> Path:
+    return cache_dir() / "gutenberg"
+
+
+def models_cache_dir() -> Path:
+    return cache_dir() / "models"
+
+
+def user_data_dir() -> Path | None:
+    """The real-data directory named by ``GAIT_DATA_DIR``, if any."""
+    value = os.environ.get(DATA_DIR_VARIABLE, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def download_requested() -> bool:
+    """True only when the user opted in to downloading (never by default)."""
+    return os.environ.get(DOWNLOAD_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
+
+
+def structure_dir() -> Path | None:
+    """Real metadata + speeds whose structure a synthetic cohort should copy.
+
+    ``GAIT_STRUCTURE_DIR`` wins; otherwise the shared copy beside the
+    repository is used when present. ``None`` means: sample a cohort.
+    """
+    value = os.environ.get(STRUCTURE_DIR_VARIABLE, "").strip()
+    if value:
+        return Path(value).expanduser()
+    if (SHARED_GUTENBERG_DIR / "GRF_metadata.csv").is_file():
+        return SHARED_GUTENBERG_DIR
+    return None
