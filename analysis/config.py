@@ -6,6 +6,7 @@ override any field with a non-``None`` value; :func:`resolve` merges the two.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -69,9 +70,30 @@ def resolve(profile: str = "full", **overrides: Any) -> Settings:
         raise ValueError(f"unknown setting(s) {sorted(unknown)}")
     for key in ("models", "seeds"):
         if key in chosen:
-            chosen[key] = tuple(chosen[key])
+            chosen[key] = _as_tuple(key, chosen[key])
     if "models" in chosen:
         bad = [name for name in chosen["models"] if name not in MODEL_NAMES]
         if bad:
             raise ValueError(f"unknown model(s) {bad}; choose from {list(MODEL_NAMES)}")
     return replace(PROFILES[profile], **chosen)
+
+
+def _as_tuple(name: str, value: Any) -> tuple:
+    """Accept lists, tuples and the text papermill's ``-p`` passes (``"[3]"``, ``"0,1"``)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            value = [part.strip() for part in text.strip("[]()").split(",") if part.strip()]
+    if isinstance(value, (str, int)):
+        value = [value]
+    items = tuple(value)
+    if name == "seeds":
+        try:
+            items = tuple(int(item) for item in items)
+        except (TypeError, ValueError):
+            raise ValueError(f"seeds must be integers, got {value!r}") from None
+    if not items:
+        raise ValueError(f"{name} must not be empty")
+    return items

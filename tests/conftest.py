@@ -1,0 +1,40 @@
+"""Shared fixtures; also makes ``tests/`` importable (``from gutenberg_files import ...``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+if str(TESTS_DIR) not in sys.path:
+    sys.path.insert(0, str(TESTS_DIR))
+
+from gutenberg_files import write_cohort  # noqa: E402
+
+from analysis.data import METADATA_FILE, SPEED_FILE  # noqa: E402
+from analysis.paths import SHARED_GUTENBERG_DIR  # noqa: E402
+
+
+@pytest.fixture
+def gutenberg_dir(tmp_path: Path) -> Path:
+    """A small valid cohort: 3 subjects x 2 sessions x 3 trials, CRLF."""
+    directory = tmp_path / "gutenberg"
+    write_cohort(directory)
+    return directory
+
+
+@pytest.fixture
+def gutenberg_keys(gutenberg_dir: Path) -> pd.DataFrame:
+    """The sorted trial keys of ``gutenberg_dir`` (same seed, same keys)."""
+    return write_cohort(gutenberg_dir)
+
+
+@pytest.fixture(scope="session")
+def real_structure_dir() -> Path:
+    """The real metadata and speed files, when this machine has them."""
+    if not all((SHARED_GUTENBERG_DIR / name).is_file() for name in (METADATA_FILE, SPEED_FILE)):
+        pytest.skip(f"real Gutenberg metadata not found in {SHARED_GUTENBERG_DIR}")
+    return SHARED_GUTENBERG_DIR
