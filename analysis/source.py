@@ -36,6 +36,10 @@ COHORT_MARKER = "cohort-complete.json"
 REAL_LABEL = "Gutenberg (real)"
 SYNTHETIC_REAL_STRUCTURE_LABEL = "synthetic (real structure)"
 SYNTHETIC_SAMPLED_LABEL = "synthetic (sampled structure)"
+SYNTHETIC_NAMED_LABEL = "synthetic (named directory)"
+# Written by analysis.synthetic beside the published files (kept in step with
+# synthetic.GROUND_TRUTH_FILE by a test; not imported, to keep source light).
+SYNTHETIC_GROUND_TRUTH = "synthetic_ground_truth.csv"
 GUTENBERG_CITATION = (
     "**Data: Gutenberg Gait Database** (Horst et al. 2021, Sci Data 8:232; "
     "figshare doi:10.6084/m9.figshare.c.5311538)"
@@ -201,6 +205,8 @@ def _downloaded(api_url: str) -> Path:
 
 
 def _real_source(kind: str, directory: Path, how: str) -> DataSource:
+    if (directory / SYNTHETIC_GROUND_TRUTH).is_file():
+        return _named_synthetic_source(kind, directory, how)
     description = (
         f"{GUTENBERG_CITATION}, files in `{directory}` ({how}). "
         "Numbers on this page are computed from these recordings of healthy adults."
@@ -213,6 +219,24 @@ def _real_source(kind: str, directory: Path, how: str) -> DataSource:
         seed=None,
         description=description,
         label=REAL_LABEL,
+    )
+
+
+def _named_synthetic_source(kind: str, directory: Path, how: str) -> DataSource:
+    """A user-named directory that the synthetic generator wrote: never labelled real."""
+    description = (
+        f"**Data: synthetic cohort** in `{directory}` ({how}). The directory holds the generator's "
+        f"ground-truth file `{SYNTHETIC_GROUND_TRUTH}`, so its curves were written by `analysis.synthetic`, "
+        "not recorded. Numbers on this page describe the simulation, not real people."
+    )
+    return DataSource(
+        kind=kind,
+        directory=directory,
+        is_synthetic=True,
+        real_structure=False,
+        seed=None,
+        description=description,
+        label=SYNTHETIC_NAMED_LABEL,
     )
 
 

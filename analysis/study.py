@@ -20,7 +20,7 @@ from analysis.features import FeatureSet, build_features, to_curves
 from analysis.models import ModelConfig
 
 # Attributes the study correlates features with (Section 3.4.2).
-ATTRIBUTES: tuple[str, ...] = ("WALKING_SPEED", "AGE", "HEIGHT", "BODY_WEIGHT")
+ATTRIBUTES = metrics.ATTRIBUTES
 ATTRIBUTE_LABELS: dict[str, str] = {
     "WALKING_SPEED": "walking speed (m/s)",
     "AGE": "age (years)",
@@ -130,28 +130,91 @@ def feature_patterns(
 
 
 def seed_metrics(runs: dict[str, list[training.TrainedModel]], study: Study, part: str = "test") -> pd.DataFrame:
-    """One row per (model, seed): the quantities of the comparison table (4.5)."""
+    """One row per (model, seed): every quantity the comparison and the claims ledger use.
+
+    All measured on ``part`` (the held-out test subjects by default):
+    reconstruction (mse, fve), sparsity (mean_activation_rate, bimodal_share:
+    features whose active values have Sarle's b > 5/9), redundancy
+    (max_pairwise_abs_r, pattern_similarity: mean |cos| between single-feature
+    patterns), importance_evenness, trial-level max |r| and count of |r| > 0.3
+    per attribute, latent-space neighbourhood agreement per attribute
+    (neighbours from other subjects only), and the KMeans structure
+    (pc1_cluster_share, pc2_cluster_share, max_cluster_ami).
+    """
     inputs = study.inputs(part)
     trials = study.trials(part)
+    subjects = trials["SUBJECT_ID"].to_numpy()
     rows = []
     for name, seed_runs in runs.items():
         for run in seed_runs:
             codes = run.encode(inputs)
             scores = training.evaluate(run, inputs)
-            correlations = metrics.attribute_correlations(codes, trials, attributes=ATTRIBUTES, level="trial")
-            row = {
+            row: dict[str, float | int | str] = {
                 "model": name,
                 "seed": run.seed,
                 "mse": scores["mse"],
                 "fve": scores["fve"],
                 "mean_activation_rate": metrics.mean_activation_rate(codes),
+                "bimodal_share": _share_above(
+                    metrics.bimodality_coefficients(codes, active_only=True), metrics.BIMODALITY_THRESHOLD
+                ),
                 "max_pairwise_abs_r": metrics.max_abs_offdiagonal(metrics.feature_correlation_matrix(codes)),
-                "importance_evenness": metrics.importance_evenness(metrics.variance_importance(codes)),
+                "pattern_similarity": _pattern_similarity(run, study),
+                "importance_evenness": _evenness(codes),
                 "best_epoch": run.best_epoch,
                 "stopped_epoch": run.stopped_epoch,
             }
+            correlations = metrics.attribute_correlations(codes, trials, attributes=ATTRIBUTES, level="trial")
             for attribute in ATTRIBUTES:
                 values = correlations.loc[correlations["attribute"] == attribute, "r"].abs()
                 row[f"max_abs_r_{attribute}"] = float(values.max()) if values.notna().any() else float("nan")
+                row[f"n_abs_r_above_0.3_{attribute}"] = int((values > 0.3).sum())
+                row[f"agreement_{attribute}"] = _agreement(codes, trials[attribute].to_numpy(dtype=float), subjects)
+            row.update(_cluster_structure(codes, trials, study.settings))
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _share_above(values: np.ndarray, threshold: float) -> float:
+    finite = values[np.isfinite(values)]
+    return float((finite > threshold).mean()) if finite.size else float("nan")
+
+
+def _evenness(codes: np.ndarray) -> float:
+    try:
+        return metrics.importance_evenness(metrics.variance_importance(codes))
+    except ValueError:  # every feature constant: no variance to share
+        return float("nan")
+
+
+def _pattern_similarity(run: training.TrainedModel, study: Study) -> float:
+    """Mean |cosine| between the curve patterns of all features (claim C9)."""
+    patterns, baseline = feature_patterns(run, study, np.arange(run.config.latent_dim))
+    deviations = patterns - baseline
+    if np.count_nonzero(np.linalg.norm(deviations.reshape(len(deviations), -1), axis=1)) < 2:
+        return float("nan")
+    return metrics.mean_offdiagonal(np.abs(metrics.pattern_similarity(deviations)))
+
+
+def _agreement(codes: np.ndarray, values: np.ndarray, subjects: np.ndarray) -> float:
+    """Latent-space gradient strength of an attribute; NaN when it cannot be measured."""
+    present = np.isfinite(values)
+    if present.sum() < 4 or np.unique(subjects[present]).size < 2 or np.ptp(values[present]) == 0:
+        return float("nan")
+    k = int(min(10, max(1, present.sum() // 4)))
+    return metrics.neighbourhood_agreement(codes, values, k=k, groups=subjects)
+
+
+def _cluster_structure(codes: np.ndarray, trials: pd.DataFrame, settings: config.Settings) -> dict[str, float]:
+    """How the KMeans clusters lie along the principal components (claim C5)."""
+    empty = {"pc1_cluster_share": float("nan"), "pc2_cluster_share": float("nan"), "max_cluster_ami": float("nan")}
+    try:
+        result = metrics.cluster_codes(codes, k=settings.n_clusters, seed=settings.split_seed)
+    except ValueError:  # fewer distinct codes than clusters (e.g. a collapsed model)
+        return empty
+    association = metrics.cluster_attribute_association(result, trials)
+    return {
+        "pc1_cluster_share": float(result.between_cluster_share[0]),
+        "pc2_cluster_share": float(result.between_cluster_share[1]),
+        "max_cluster_ami": float(association["ami"].max()),
+    }

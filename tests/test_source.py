@@ -331,3 +331,15 @@ def test_cohort_key_tracks_everything_that_shapes_the_cohort() -> None:
     others = {source.cohort_key("2", 0, "abc"), source.cohort_key("1", 1, "abc"), source.cohort_key("1", 0, "abd")}
     assert key not in others and len(others) == 3
     assert source.cohort_key("1", 0, None).startswith("seed0-sampled-")
+
+
+def test_a_named_directory_written_by_the_generator_is_labelled_synthetic(tmp_path, monkeypatch):
+    from analysis import source, synthetic
+
+    assert source.SYNTHETIC_GROUND_TRUTH == synthetic.GROUND_TRUTH_FILE
+    monkeypatch.delenv("GAIT_DATA_DIR", raising=False)
+    synthetic.synthesize(tmp_path / "cohort", seed=3, n_subjects=4)
+    resolved = source.resolve(data_dir=tmp_path / "cohort")
+    assert resolved.is_synthetic
+    assert "not real people" in resolved.description
+    assert resolved.label == source.SYNTHETIC_NAMED_LABEL
