@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis data {check,fetch,synthesize}``."""
+"""Command line: ``python -m analysis data {check,fetch,synthesize}`` and ``book {execute,build}``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,57 @@ def _synthesize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _execute_book(args: argparse.Namespace) -> int:
+    import logging
+
+    from analysis import pipeline
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        records = pipeline.execute(args.chapters, profile=args.profile, output_dir=args.output_dir, force=args.force)
+    except pipeline.ChapterExecutionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(pipeline.summarize(records))
+    return 0
+
+
+def _build_book(args: argparse.Namespace) -> int:
+    import logging
+
+    from analysis import pipeline
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        site = pipeline.build(args.builder, warnings_as_errors=not args.allow_warnings)
+    except pipeline.BookBuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"book built: {site / 'index.html'}")
+    return 0
+
+
+def _add_book_group(groups: argparse._SubParsersAction) -> None:
+    from analysis import paths
+    from analysis.config import PROFILES
+    from analysis.pipeline import BUILDERS, CHAPTERS
+
+    book_parser = groups.add_parser("book", help="execute the chapter notebooks and build the book")
+    commands = book_parser.add_subparsers(dest="command", required=True)
+
+    execute = commands.add_parser("execute", help="run the chapter notebooks with papermill (skips unchanged ones)")
+    execute.add_argument("--profile", choices=sorted(PROFILES), default="full")
+    execute.add_argument("--chapters", nargs="+", choices=CHAPTERS, default=list(CHAPTERS), metavar="CHAPTER", help=f"any of {', '.join(CHAPTERS)} (default: all)")
+    execute.add_argument("--force", action="store_true", help="execute even chapters whose inputs did not change")
+    execute.add_argument("--output-dir", type=Path, default=paths.EXECUTED_DIR)
+    execute.set_defaults(run=_execute_book)
+
+    build = commands.add_parser("build", help="build the book from the executed chapters (jupyter-book -W -n)")
+    build.add_argument("--builder", choices=BUILDERS, default="html")
+    build.add_argument("--allow-warnings", action="store_true", help="do not fail on Sphinx warnings")
+    build.set_defaults(run=_build_book)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     groups = parser.add_subparsers(dest="group", required=True)
@@ -55,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     synthesize.add_argument("--like", type=Path, default=None, help="directory with real GRF_metadata.csv and GRF_walking_speed.csv to copy the cohort structure from")
     synthesize.add_argument("--seed", type=int, default=0)
     synthesize.set_defaults(run=_synthesize)
+
+    _add_book_group(groups)
     return parser
 
 

@@ -26,7 +26,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import pooch
 import requests
 
 from analysis.data import PUBLISHED_FILES
@@ -264,6 +263,8 @@ class _VerifyingDownloader:
 
     def __init__(self, remote: RemoteFile, progress: bool) -> None:
         self._remote = remote
+        import pooch  # imported on use: pooch loads tqdm.auto, which warns in every notebook
+
         self._http = pooch.HTTPDownloader(
             progressbar=progress,
             timeout=TIMEOUT_S,
@@ -303,6 +304,8 @@ class _VerifyingDownloader:
 
 def _download(remote: RemoteFile, destination: Path, progress: bool) -> Path:
     logger.info("%s: downloading %d bytes from %s", remote.name, remote.size, remote.url)
+    import pooch
+
     try:
         pooch.retrieve(
             remote.url,

@@ -1,0 +1,435 @@
+"""The study's three autoencoders (Section 3.2), each holding several seeds at once.
+
+Every parameter carries a leading seed dimension: a model built for S seeds is
+S independently initialised copies that train together through batched matrix
+products (``torch.baddbmm``), which keeps the processor busy where S separate
+runs of small products would not. Nothing couples the seeds. Each loss term is
+computed per seed, and the training loss is the sum over seeds, whose gradient
+with respect to one seed's parameters is exactly that seed's own gradient.
+
+Shapes. Inputs are standardised wavelet coefficients, either ``(batch, d)``
+shared by every seed or ``(seeds, batch, d)`` with one batch per seed. Outputs
+lead with the seed dimension, except that a single-seed model given 2-D input
+answers in 2-D, so a seed taken out with :meth:`SeedStack.select` behaves like
+an ordinary autoencoder. Loss terms are likewise ``(seeds,)`` or scalars.
+
+Loss terms and their normalisation (all per seed, per batch):
+
+* ``reconstruction`` – mean squared error over every element. The inputs are
+  standardised, so it reads as unexplained variance per coefficient: about 1
+  for a model that outputs zeros, and the quantity the study reports (C1).
+* ``kl_sparsity`` – Σ_j KL(ρ ‖ ρ̂_j) over latent units, ρ̂_j the batch-mean
+  activation of unit j squashed into (0, 1) (see :func:`sparsity_kl`).
+* ``l1`` – mean |h| over all entries (batch × units): the size of a typical
+  activation, independent of latent size and batch size.
+* ``disentanglement`` – Σ_{i≠j} Cov(h_i, h_j)² with the biased batch
+  covariance (divide by the batch size), which is defined for every batch,
+  including a last batch of one.
+* ``vae_kl`` – KL(q(z|x) ‖ N(0, I)) summed over latent dimensions and averaged
+  over the batch. Against a reconstruction term averaged over d elements this
+  is the usual per-sample ELBO with the Gaussian likelihood variance set to
+  d/2 per coefficient, so β = 1 weighs the prior far more than a per-sample
+  summed likelihood would; the Sparse VAE is expected to reconstruct worst.
+
+Default weights, from the scale of each term at Xavier initialisation on
+standardised input (d = 1,350, 100 latents, pre-activations with SD ≈ 1.4,
+so a mean ReLU activation ≈ 0.54): reconstruction ≈ 1.1; Σ_j KL(0.05 ‖ 0.5) ≈
+49; mean |h| ≈ 0.54; Σ_{i≠j} Cov² ≥ 100 from batch noise alone and far more
+on correlated coefficients. The weights below bring each weighted penalty to
+a few per cent of the reconstruction term at the start, so reconstruction
+drives early training and the penalties shape the code once it has dropped
+to its plateau (≈0.1, where e.g. λ₁ Σ KL at ρ̂ = 2ρ is still ≈ 0.1 of it).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from analysis.config import MODEL_NAMES
+
+# Bounds of the squashed mean activation ρ̂, away from 0 and 1.
+SPARSITY_EPSILON = 1e-6
+
+DEFAULT_SPARSITY_WEIGHT = 1e-3  # λ₁, on Σ_j KL(ρ ‖ ρ̂_j)
+DEFAULT_L1_WEIGHT = 1e-2  # λ₂ (and the Sparse VAE's λ), on mean |h|
+DEFAULT_DISENTANGLEMENT_WEIGHT = 1e-4  # λ₃, on Σ_{i≠j} Cov(h_i, h_j)²
+DEFAULT_KL_WEIGHT = 1.0  # β of the Sparse VAE
+
+
+def seed_generator(seed: int, stream: str) -> torch.Generator:
+    """A CPU generator for one random stream ("init", "shuffle", ...) of one seed.
+
+    Streams of the same seed are statistically independent (numpy's
+    SeedSequence mixes the seed with the stream name), so drawing more
+    shuffles never changes the initial weights and vice versa.
+    """
+    sequence = np.random.SeedSequence([int(seed), zlib.crc32(stream.encode())])
+    generator = torch.Generator(device="cpu")
+    generator.manual_seed(int(sequence.generate_state(1, dtype=np.uint64)[0]))
+    return generator
+
+
+def sparsity_kl(
+    activations: Tensor, target: float, epsilon: float = SPARSITY_EPSILON
+) -> Tensor:
+    """Per-unit KL(ρ ‖ ρ̂_j) for activations of shape (seeds, batch, units).
+
+    ReLU activations are unbounded, so the batch mean a_j is squashed:
+    ρ̂_j = ε + (1 − 2ε)·tanh(a_j). This is smooth, strictly inside (ε, 1 − ε)
+    and ≈ a_j near the target (tanh(0.05) = 0.04996), and unlike clamping it
+    keeps pushing down units whose mean activation exceeds 1. The KL term is
+    therefore finite for any activations. At all-zero activations ρ̂_j = ε and
+    dKL/da_j = (1 − 2ε)(−ρ/ε + (1 − ρ)/(1 − ε)) is finite; the parameters
+    still get no gradient from it there, because ReLU passes none to units
+    whose pre-activations are all ≤ 0.
+    """
+    mean_activation = activations.mean(dim=-2)
+    rho_hat = epsilon + (1.0 - 2.0 * epsilon) * torch.tanh(mean_activation)
+    return target * torch.log(target / rho_hat) + (1.0 - target) * torch.log(
+        (1.0 - target) / (1.0 - rho_hat)
+    )
+
+
+def _xavier_stack(shape: tuple[int, int], generators: Sequence[torch.Generator]) -> Tensor:
+    """Glorot-uniform weights, one independently drawn matrix per seed."""
+    weight = torch.empty(len(generators), *shape)
+    for index, generator in enumerate(generators):
+        nn.init.xavier_uniform_(weight[index], generator=generator)
+    return weight
+
+
+def _affine(inputs: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    """bias + inputs @ weight, batched over the seed dimension."""
+    return torch.baddbmm(bias.unsqueeze(1), inputs, weight)
+
+
+class _TiedAutoencoder(torch.autograd.Function):
+    """h = ReLU(x Wᵀ + b_e) and x̂ = h W + b_d with a hand-written backward.
+
+    Autograd would form W's gradient as two products, one of them transposed,
+    and add them; here both contributions come from one product,
+    [∂pre; h]ᵀ [x; ∂x̂], with the batch as inner dimension, which is the
+    training step's largest saving on a CPU.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, weight: Tensor, encoder_bias: Tensor, decoder_bias: Tensor) -> tuple[Tensor, Tensor]:
+        codes = torch.relu(_affine(x, weight.transpose(1, 2), encoder_bias))
+        reconstruction = _affine(codes, weight, decoder_bias)
+        ctx.save_for_backward(x, weight, codes)
+        return codes, reconstruction
+
+    @staticmethod
+    def backward(ctx: Any, codes_grad: Tensor, reconstruction_grad: Tensor) -> tuple[Tensor | None, Tensor, Tensor, Tensor]:
+        x, weight, codes = ctx.saved_tensors
+        pre_activation_grad = torch.baddbmm(codes_grad, reconstruction_grad, weight.transpose(1, 2)) * (codes > 0)
+        weight_grad = torch.bmm(
+            torch.cat([pre_activation_grad, codes], dim=1).transpose(1, 2),
+            torch.cat([x, reconstruction_grad], dim=1),
+        )
+        x_grad = torch.bmm(pre_activation_grad, weight) if ctx.needs_input_grad[0] else None
+        return x_grad, weight_grad, pre_activation_grad.sum(dim=1), reconstruction_grad.sum(dim=1)
+
+
+class SeedStack(nn.Module, ABC):
+    """Shared plumbing: input shapes, seed bookkeeping, extraction of seeds."""
+
+    uses_noise = False  # True for models whose training loss draws random numbers
+
+    def __init__(self, input_dim: int, latent_dim: int, seeds: Sequence[int]) -> None:
+        super().__init__()
+        if input_dim < 1 or latent_dim < 1:
+            raise ValueError(f"input_dim and latent_dim must be positive, got {input_dim} and {latent_dim}")
+        seeds = tuple(int(seed) for seed in seeds)
+        if not seeds:
+            raise ValueError("a model needs at least one seed")
+        self.input_dim = input_dim
+        self.latent_dim = latent_dim
+        self.seeds = seeds
+
+    @property
+    def n_seeds(self) -> int:
+        return len(self.seeds)
+
+    def _init_generators(self) -> list[torch.Generator]:
+        return [seed_generator(seed, "init") for seed in self.seeds]
+
+    def _stack(self, x: Tensor, width: int, name: str) -> tuple[Tensor, bool]:
+        """(seeds, batch, width) view of x, and whether to answer in 2-D."""
+        if x.dim() == 2 and x.shape[1] == width:
+            return x.unsqueeze(0).expand(self.n_seeds, -1, -1), self.n_seeds == 1
+        if x.dim() == 3 and x.shape[0] == self.n_seeds and x.shape[2] == width:
+            return x, False
+        raise ValueError(
+            f"{name} must have shape (batch, {width}) or ({self.n_seeds}, batch, {width}), got {tuple(x.shape)}"
+        )
+
+    def encode(self, x: Tensor) -> Tensor:
+        """Latent codes (the mean μ for the Sparse VAE)."""
+        stacked, squeeze = self._stack(x, self.input_dim, "x")
+        codes = self._encode(stacked)
+        return codes.squeeze(0) if squeeze else codes
+
+    def decode(self, z: Tensor) -> Tensor:
+        """Standardised coefficients reconstructed from latent codes."""
+        stacked, squeeze = self._stack(z, self.latent_dim, "z")
+        output = self._decode(stacked)
+        return output.squeeze(0) if squeeze else output
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Reconstruction of x."""
+        return self.decode(self.encode(x))
+
+    def loss_terms(self, x: Tensor, noise: Tensor | None = None) -> dict[str, Tensor]:
+        """Every loss term separately and their weighted sum under "total".
+
+        ``noise`` holds the standard-normal draws of stochastic models (same
+        shape as their codes) and is ignored by deterministic ones.
+        """
+        stacked, squeeze = self._stack(x, self.input_dim, "x")
+        if noise is not None:
+            noise, _ = self._stack(noise, self.latent_dim, "noise")
+        terms = self._loss_terms(stacked, noise)
+        return {name: value.squeeze(0) for name, value in terms.items()} if squeeze else terms
+
+    def select(self, indices: Sequence[int]) -> SeedStack:
+        """A new model holding copies of the seeds at these positions."""
+        indices = [int(index) for index in indices]
+        if not indices or any(not 0 <= index < self.n_seeds for index in indices):
+            raise ValueError(f"seed positions must be in [0, {self.n_seeds}), got {indices}")
+        selected = copy.deepcopy(self)
+        selected.seeds = tuple(self.seeds[index] for index in indices)
+        with torch.no_grad():
+            for name, parameter in self.named_parameters():
+                setattr(selected, name, nn.Parameter(parameter[indices].clone()))
+        return selected
+
+    @abstractmethod
+    def _encode(self, x: Tensor) -> Tensor:
+        """Codes for x of shape (seeds, batch, input_dim)."""
+
+    @abstractmethod
+    def _decode(self, z: Tensor) -> Tensor:
+        """Reconstructions for z of shape (seeds, batch, latent_dim)."""
+
+    @abstractmethod
+    def _loss_terms(self, x: Tensor, noise: Tensor | None) -> dict[str, Tensor]:
+        """Loss terms, each of shape (seeds,), for x of shape (seeds, batch, input_dim)."""
+
+
+def _squared_error(x: Tensor, reconstruction: Tensor) -> Tensor:
+    return (reconstruction - x).square().mean(dim=(-2, -1))
+
+
+class TiedSAE(SeedStack):
+    """Sparse autoencoder with tied weights (Section 3.2.1).
+
+    h = ReLU(W x + b_e), x̂ = Wᵀ h + b_d with one weight tensor W of shape
+    (seeds, latent, input); loss = MSE + λ₁ Σ_j KL(ρ ‖ ρ̂_j) + λ₂ mean|h|.
+    Tying matters for sparsity: scaling W by c scales x̂ by c², so the code
+    cannot shrink for free while the decoder grows.
+    """
+
+    def __init__(
+        self,
+        input_dim: int,
+        latent_dim: int = 100,
+        seeds: Sequence[int] = (0,),
+        sparsity_target: float = 0.05,
+        sparsity_weight: float = DEFAULT_SPARSITY_WEIGHT,
+        l1_weight: float = DEFAULT_L1_WEIGHT,
+    ) -> None:
+        super().__init__(input_dim, latent_dim, seeds)
+        if not 0.0 < sparsity_target < 1.0:
+            raise ValueError(f"sparsity_target must lie in (0, 1), got {sparsity_target}")
+        self.sparsity_target = sparsity_target
+        self.sparsity_weight = sparsity_weight
+        self.l1_weight = l1_weight
+        self.weight = nn.Parameter(_xavier_stack((latent_dim, input_dim), self._init_generators()))
+        self.encoder_bias = nn.Parameter(torch.zeros(self.n_seeds, latent_dim))
+        self.decoder_bias = nn.Parameter(torch.zeros(self.n_seeds, input_dim))
+
+    def _encode(self, x: Tensor) -> Tensor:
+        return torch.relu(_affine(x, self.weight.transpose(1, 2), self.encoder_bias))
+
+    def _decode(self, z: Tensor) -> Tensor:
+        return _affine(z, self.weight, self.decoder_bias)
+
+    def _sparse_terms(self, x: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        codes, reconstruction = _TiedAutoencoder.apply(x, self.weight, self.encoder_bias, self.decoder_bias)
+        terms = {
+            "reconstruction": _squared_error(x, reconstruction),
+            "kl_sparsity": sparsity_kl(codes, self.sparsity_target).sum(dim=-1),
+            "l1": codes.abs().mean(dim=(-2, -1)),
+        }
+        return codes, terms
+
+    def _loss_terms(self, x: Tensor, noise: Tensor | None) -> dict[str, Tensor]:
+        _, terms = self._sparse_terms(x)
+        terms["total"] = (
+            terms["reconstruction"]
+            + self.sparsity_weight * terms["kl_sparsity"]
+            + self.l1_weight * terms["l1"]
+        )
+        return terms
+
+
+def off_diagonal_covariance(codes: Tensor) -> Tensor:
+    """Σ_{i≠j} Cov(h_i, h_j)² per seed, with the biased batch covariance."""
+    centred = codes - codes.mean(dim=-2, keepdim=True)
+    covariance = centred.transpose(-2, -1) @ centred / codes.shape[-2]
+    return covariance.square().sum(dim=(-2, -1)) - covariance.diagonal(dim1=-2, dim2=-1).square().sum(dim=-1)
+
+
+class DisentangledSAE(TiedSAE):
+    """The tied SAE plus λ₃ Σ_{i≠j} Cov(h_i, h_j)² (Section 3.2.2)."""
+
+    def __init__(
+        self,
+        input_dim: int,
+        latent_dim: int = 100,
+        seeds: Sequence[int] = (0,),
+        sparsity_target: float = 0.05,
+        sparsity_weight: float = DEFAULT_SPARSITY_WEIGHT,
+        l1_weight: float = DEFAULT_L1_WEIGHT,
+        disentanglement_weight: float = DEFAULT_DISENTANGLEMENT_WEIGHT,
+    ) -> None:
+        super().__init__(input_dim, latent_dim, seeds, sparsity_target, sparsity_weight, l1_weight)
+        self.disentanglement_weight = disentanglement_weight
+
+    def _loss_terms(self, x: Tensor, noise: Tensor | None) -> dict[str, Tensor]:
+        codes, terms = self._sparse_terms(x)
+        terms["disentanglement"] = off_diagonal_covariance(codes)
+        terms["total"] = (
+            terms["reconstruction"]
+            + self.sparsity_weight * terms["kl_sparsity"]
+            + self.l1_weight * terms["l1"]
+            + self.disentanglement_weight * terms["disentanglement"]
+        )
+        return terms
+
+
+class SparseVAE(SeedStack):
+    """Sparse variational autoencoder (Section 3.2.3).
+
+    Separate linear heads give μ and log σ²; z = μ + σ ε in training mode and
+    z = μ in evaluation mode, so validation losses and codes are
+    deterministic. The decoder is an untied linear map. Loss = MSE +
+    β KL(q(z|x) ‖ N(0, I)) + λ mean|z|. Weights are stored in the orientation
+    they are multiplied in, (seeds, input, latent) for the heads and (seeds,
+    latent, input) for the decoder, so that autograd never has to transpose a
+    gradient; row j of ``decoder_weight`` is the coefficient pattern unit j adds.
+    """
+
+    uses_noise = True
+
+    def __init__(
+        self,
+        input_dim: int,
+        latent_dim: int = 100,
+        seeds: Sequence[int] = (0,),
+        kl_weight: float = DEFAULT_KL_WEIGHT,
+        l1_weight: float = DEFAULT_L1_WEIGHT,
+    ) -> None:
+        super().__init__(input_dim, latent_dim, seeds)
+        self.kl_weight = kl_weight
+        self.l1_weight = l1_weight
+        generators = self._init_generators()
+        self.mean_weight = nn.Parameter(_xavier_stack((input_dim, latent_dim), generators))
+        self.mean_bias = nn.Parameter(torch.zeros(self.n_seeds, latent_dim))
+        self.logvar_weight = nn.Parameter(_xavier_stack((input_dim, latent_dim), generators))
+        self.logvar_bias = nn.Parameter(torch.zeros(self.n_seeds, latent_dim))
+        self.decoder_weight = nn.Parameter(_xavier_stack((latent_dim, input_dim), generators))
+        self.decoder_bias = nn.Parameter(torch.zeros(self.n_seeds, input_dim))
+
+    def _encode(self, x: Tensor) -> Tensor:
+        return _affine(x, self.mean_weight, self.mean_bias)
+
+    def _decode(self, z: Tensor) -> Tensor:
+        return _affine(z, self.decoder_weight, self.decoder_bias)
+
+    def _loss_terms(self, x: Tensor, noise: Tensor | None) -> dict[str, Tensor]:
+        mean = self._encode(x)
+        logvar = _affine(x, self.logvar_weight, self.logvar_bias)
+        if self.training:
+            if noise is None:
+                noise = torch.randn_like(mean)
+            z = mean + torch.exp(0.5 * logvar) * noise
+        else:
+            z = mean
+        terms = {
+            "reconstruction": _squared_error(x, self._decode(z)),
+            "vae_kl": 0.5 * (mean.square() + logvar.exp() - 1.0 - logvar).sum(dim=-1).mean(dim=-1),
+            "l1": z.abs().mean(dim=(-2, -1)),
+        }
+        terms["total"] = terms["reconstruction"] + self.kl_weight * terms["vae_kl"] + self.l1_weight * terms["l1"]
+        return terms
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Everything that defines a model before training; fields unused by a model are ignored."""
+
+    name: str
+    input_dim: int
+    latent_dim: int = 100
+    sparsity_target: float = 0.05
+    sparsity_weight: float = DEFAULT_SPARSITY_WEIGHT
+    l1_weight: float = DEFAULT_L1_WEIGHT
+    disentanglement_weight: float = DEFAULT_DISENTANGLEMENT_WEIGHT
+    kl_weight: float = DEFAULT_KL_WEIGHT
+
+    def __post_init__(self) -> None:
+        if self.name not in MODEL_NAMES:
+            raise ValueError(f"unknown model {self.name!r}; choose one of {list(MODEL_NAMES)}")
+        if self.input_dim < 1 or self.latent_dim < 1:
+            raise ValueError(f"input_dim and latent_dim must be positive, got {self.input_dim} and {self.latent_dim}")
+        if not 0.0 < self.sparsity_target < 1.0:
+            raise ValueError(f"sparsity_target must lie in (0, 1), got {self.sparsity_target}")
+        for field_name in ("sparsity_weight", "l1_weight", "disentanglement_weight", "kl_weight"):
+            value = getattr(self, field_name)
+            if not (math.isfinite(value) and value >= 0.0):
+                raise ValueError(f"{field_name} must be a finite number ≥ 0, got {value}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_model(config: ModelConfig, seeds: Sequence[int] = (0,)) -> SeedStack:
+    """The model named by ``config``, one independently initialised copy per seed."""
+    if config.name == "sae":
+        return TiedSAE(
+            config.input_dim,
+            config.latent_dim,
+            seeds,
+            sparsity_target=config.sparsity_target,
+            sparsity_weight=config.sparsity_weight,
+            l1_weight=config.l1_weight,
+        )
+    if config.name == "sae_disentangled":
+        return DisentangledSAE(
+            config.input_dim,
+            config.latent_dim,
+            seeds,
+            sparsity_target=config.sparsity_target,
+            sparsity_weight=config.sparsity_weight,
+            l1_weight=config.l1_weight,
+            disentanglement_weight=config.disentanglement_weight,
+        )
+    return SparseVAE(
+        config.input_dim,
+        config.latent_dim,
+        seeds,
+        kl_weight=config.kl_weight,
+        l1_weight=config.l1_weight,
+    )

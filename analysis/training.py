@@ -1,0 +1,552 @@
+"""Training (Section 3.3): several seeds of one model in one pass, early stopping, a cache.
+
+One run trains every requested seed of a model at once (the parameters carry a
+seed dimension, see :mod:`analysis.models`). Each seed still has its own
+initial weights, its own shuffling of the training rows, its own VAE noise and
+its own early stopping, drawn from generators derived from that seed alone, so
+its result equals a run with that seed by itself (up to float rounding of the
+batched products). The training rows stay on the device and every batch is an
+index slice of a per-seed permutation, with no DataLoader in between.
+
+Early stopping watches each seed's total validation loss, evaluated in
+batches of ``batch_size`` in evaluation mode, so batch statistics (ρ̂, the
+covariance) mean the same in training and validation rows of the history. When
+a seed has gone ``patience`` epochs without improving on its best, its best
+weights are kept and it leaves the stack: the remaining seeds continue with
+their parameters and Adam moments sliced out of the old ones, so a stopped
+seed costs nothing and is never moved again.
+
+Every seed's result is cached on disk under a key made of the model
+configuration, the training settings other than the seed list, the seed, the
+caller's ``data_identity``, the package version and a hash of this module's
+and the models' source, so any change trains anew and a run with seeds
+(0, 1, 2) reuses seed 0 of an earlier run with seeds (0,).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm import tqdm
+
+import analysis
+from analysis import models, paths
+from analysis.models import ModelConfig, SeedStack, build_model, seed_generator
+
+HISTORY_COLUMNS: tuple[str, ...] = ("epoch", "part", "term", "value")
+INFERENCE_CHUNK = 4096  # rows per forward pass when encoding whole data sets
+CACHE_FORMAT = 1
+_WEIGHTS_FILE = "weights.pt"
+_CHECKSUM_FILE = "weights.sha256"
+_HISTORY_FILE = "history.csv"
+_RECORD_FILE = "run.json"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train; ``seeds`` lists the independent repetitions."""
+
+    epochs: int = 100
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    patience: int = 10
+    seeds: tuple[int, ...] = (0,)
+    device: str = "auto"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "seeds", tuple(int(seed) for seed in self.seeds))
+        for name in ("epochs", "batch_size", "patience"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
+            raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate}")
+        if not self.seeds:
+            raise ValueError("seeds must name at least one seed")
+        if len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must be distinct, got {self.seeds}")
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """"auto" picks CUDA, then Apple's MPS, then the CPU; other names are taken as given."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} was requested but CUDA is not available")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device {name!r} was requested but MPS is not available")
+    return device
+
+
+def describe_device(device: torch.device) -> str:
+    """What a run was measured on, e.g. "cpu (2 threads)" or the GPU's name."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    if device.type == "cpu":
+        return f"cpu ({torch.get_num_threads()} threads)"
+    return device.type
+
+
+@dataclass
+class TrainedModel:
+    """One seed's trained model (on the CPU, in evaluation mode) and its record."""
+
+    config: ModelConfig
+    seed: int
+    model: SeedStack
+    history: pd.DataFrame
+    best_epoch: int
+    stopped_epoch: int
+    seconds: float
+    device: str
+    from_cache: bool
+
+    def encode(self, x: np.ndarray) -> np.ndarray:
+        """Latent codes of standardised coefficients (μ for the Sparse VAE)."""
+        return _in_chunks(self.model.encode, x, self.config.input_dim, "x")
+
+    def decode(self, z: np.ndarray) -> np.ndarray:
+        """Standardised coefficients from latent codes."""
+        return _in_chunks(self.model.decode, z, self.config.latent_dim, "z")
+
+    def reconstruct(self, x: np.ndarray) -> np.ndarray:
+        """The model's reconstruction of x (through μ for the Sparse VAE)."""
+        return _in_chunks(self.model, x, self.config.input_dim, "x")
+
+
+def _in_chunks(function: Callable[[torch.Tensor], torch.Tensor], array: np.ndarray, width: int, name: str) -> np.ndarray:
+    values = _as_matrix(array, name, width)
+    with torch.no_grad():
+        parts = [
+            function(torch.from_numpy(values[start : start + INFERENCE_CHUNK])).numpy()
+            for start in range(0, max(values.shape[0], 1), INFERENCE_CHUNK)
+        ]
+    return np.concatenate(parts)
+
+
+def _as_matrix(array: np.ndarray, name: str, width: int) -> np.ndarray:
+    """A C-contiguous float32 copy-if-needed of array, checked for shape and finiteness."""
+    values = np.asarray(array)
+    if values.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (rows × {width}), got shape {values.shape}")
+    if values.shape[1] != width:
+        raise ValueError(f"{name} has {values.shape[1]} columns but the model expects {width}")
+    values = np.ascontiguousarray(values, dtype=np.float32)
+    bad = np.argwhere(~np.isfinite(values))
+    if bad.size:
+        row, column = bad[0]
+        raise ValueError(f"{name} contains a non-finite value at row {row}, column {column}")
+    return values
+
+
+def decode_codes(trained: TrainedModel, z: np.ndarray) -> np.ndarray:
+    """Latent codes → standardised coefficients; analysis.features.to_curves goes on to curves."""
+    return trained.decode(z)
+
+
+def mean_squared_error(x: np.ndarray, x_hat: np.ndarray) -> float:
+    """Mean over every element, as the models' reconstruction term."""
+    x, x_hat = _matching(x, x_hat)
+    return float(np.mean((x - x_hat) ** 2))
+
+
+def fraction_variance_explained(x: np.ndarray, x_hat: np.ndarray, reference_mean: float | np.ndarray = 0.0) -> float:
+    """1 − SSE/SST around ``reference_mean`` (0 for data standardised on the training rows)."""
+    x, x_hat = _matching(x, x_hat)
+    total = float(np.sum((x - np.asarray(reference_mean, dtype=np.float64)) ** 2))
+    if total == 0.0:
+        raise ValueError("x has no variance around reference_mean, so the explained fraction is undefined")
+    return 1.0 - float(np.sum((x - x_hat) ** 2)) / total
+
+
+def _matching(x: np.ndarray, x_hat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(x, dtype=np.float64)
+    x_hat = np.asarray(x_hat, dtype=np.float64)
+    if x.shape != x_hat.shape:
+        raise ValueError(f"x and x_hat differ in shape: {x.shape} vs {x_hat.shape}")
+    return x, x_hat
+
+
+def evaluate(trained: TrainedModel, x: np.ndarray) -> dict[str, float]:
+    """Reconstruction error of one trained seed on x (e.g. the test rows)."""
+    reconstruction = trained.reconstruct(x)
+    return {
+        "mse": mean_squared_error(x, reconstruction),
+        "fve": fraction_variance_explained(x, reconstruction),
+    }
+
+
+class _DefaultCache:
+    def __repr__(self) -> str:
+        return "paths.models_cache_dir()"
+
+
+DEFAULT_CACHE = _DefaultCache()
+
+
+def train(
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    train: np.ndarray,
+    validation: np.ndarray,
+    data_identity: str,
+    cache_dir: Path | None | _DefaultCache = DEFAULT_CACHE,
+    progress: bool = True,
+) -> list[TrainedModel]:
+    """Train (or load) every seed of ``train_config``; one result per seed, in seed order.
+
+    ``data_identity`` must change whenever the rows change (e.g. the feature
+    set's content hash). ``cache_dir`` defaults to ``paths.models_cache_dir()``
+    at call time; ``None`` disables the cache.
+    """
+    train_rows = _as_matrix(train, "train", model_config.input_dim)
+    validation_rows = _as_matrix(validation, "validation", model_config.input_dim)
+    if train_rows.shape[0] == 0 or validation_rows.shape[0] == 0:
+        raise ValueError("train and validation must each hold at least one row")
+    if isinstance(cache_dir, _DefaultCache):
+        cache_dir = paths.models_cache_dir()
+    cache_root = None if cache_dir is None else Path(cache_dir)
+
+    results: dict[int, TrainedModel] = {}
+    records: dict[int, dict[str, Any]] = {}
+    for seed in train_config.seeds:
+        records[seed] = _cache_record(model_config, train_config, seed, data_identity, train_rows, validation_rows)
+        if cache_root is not None:
+            cached = _load(_cache_directory(cache_root, model_config, seed, records[seed]), records[seed], model_config)
+            if cached is not None:
+                results[seed] = cached
+
+    missing = [seed for seed in train_config.seeds if seed not in results]
+    if missing:
+        for trained in _fit(model_config, train_config, missing, train_rows, validation_rows, progress):
+            results[trained.seed] = trained
+            if cache_root is not None:
+                _save(_cache_directory(cache_root, model_config, trained.seed, records[trained.seed]), records[trained.seed], trained)
+    return [results[seed] for seed in train_config.seeds]
+
+
+# --- the vectorised training loop -------------------------------------------------------
+
+
+def _fit(
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    seeds: Sequence[int],
+    train_rows: np.ndarray,
+    validation_rows: np.ndarray,
+    progress: bool,
+) -> list[TrainedModel]:
+    """Train ``seeds`` together; return each at its best validation epoch."""
+    device = resolve_device(train_config.device)
+    started = time.perf_counter()
+    with _deterministic(device):
+        model = build_model(model_config, seeds).to(device)
+        optimizer = _adam(model, train_config.learning_rate, device)
+        train_data = torch.from_numpy(train_rows).to(device)
+        validation_data = torch.from_numpy(validation_rows).to(device)
+        shufflers = [seed_generator(seed, "shuffle") for seed in seeds]
+        noise_sources = [seed_generator(seed, "noise") for seed in seeds]
+
+        active = list(range(len(seeds)))  # positions in `seeds`, one per row of the stack
+        best_weights = _detached(model)
+        best_loss = [math.inf] * len(seeds)
+        best_epoch = [0] * len(seeds)
+        waited = [0] * len(seeds)
+        rows: list[list[tuple[int, str, str, float]]] = [[] for _ in seeds]
+        finished: dict[int, tuple[dict[str, torch.Tensor], int]] = {}
+
+        bar = tqdm(
+            total=train_config.epochs,
+            desc=f"{model_config.name} × {len(seeds)} seed(s)",
+            unit="epoch",
+            disable=not progress,
+        )
+        for epoch in range(1, train_config.epochs + 1):
+            train_terms = _train_epoch(
+                model,
+                optimizer,
+                train_data,
+                [shufflers[position] for position in active],
+                [noise_sources[position] for position in active],
+                train_config.batch_size,
+            )
+            validation_terms = _validation_terms(model, validation_data, train_config.batch_size)
+            validation_total = validation_terms["total"]
+            bar.set_postfix(
+                train=f"{np.mean(train_terms['total']):.4f}",
+                validation=f"{np.mean(validation_total):.4f}",
+                seeds=len(active),
+                refresh=False,
+            )
+            bar.update()
+            for row, position in enumerate(active):
+                for part, terms in (("train", train_terms), ("validation", validation_terms)):
+                    rows[position].extend((epoch, part, term, values[row]) for term, values in terms.items())
+
+            improved, stopping = [], []
+            for row, position in enumerate(active):
+                if math.isfinite(validation_total[row]) and validation_total[row] < best_loss[position]:
+                    best_loss[position], best_epoch[position], waited[position] = validation_total[row], epoch, 0
+                    improved.append(row)
+                else:
+                    waited[position] += 1
+                if waited[position] >= train_config.patience or epoch == train_config.epochs:
+                    stopping.append(row)
+            _copy_rows(best_weights, model, improved)
+            for row in stopping:
+                finished[active[row]] = ({name: value[row : row + 1].cpu() for name, value in best_weights.items()}, epoch)
+            if stopping:
+                keep = [row for row in range(len(active)) if row not in stopping]
+                if not keep:
+                    break
+                model, optimizer = _keep_seeds(model, optimizer, keep, train_config.learning_rate, device)
+                best_weights = {name: value[keep] for name, value in best_weights.items()}
+                active = [active[row] for row in keep]
+        bar.close()
+    seconds = time.perf_counter() - started
+
+    results = []
+    for position, seed in enumerate(seeds):
+        weights, stopped_epoch = finished[position]
+        if best_epoch[position] == 0:
+            warnings.warn(
+                f"{model_config.name} seed {seed} never reached a finite validation loss; "
+                "its initial weights are returned",
+                stacklevel=3,
+            )
+        single = build_model(model_config, (seed,))
+        single.load_state_dict(weights)
+        results.append(
+            TrainedModel(
+                config=model_config,
+                seed=seed,
+                model=single.eval(),
+                history=pd.DataFrame(rows[position], columns=list(HISTORY_COLUMNS)),
+                best_epoch=best_epoch[position],
+                stopped_epoch=stopped_epoch,
+                seconds=seconds,
+                device=describe_device(device),
+                from_cache=False,
+            )
+        )
+    return results
+
+
+def _train_epoch(
+    model: SeedStack,
+    optimizer: torch.optim.Optimizer,
+    data: torch.Tensor,
+    shufflers: Sequence[torch.Generator],
+    noise_sources: Sequence[torch.Generator],
+    batch_size: int,
+) -> dict[str, list[float]]:
+    """One pass over the training rows in each seed's own order; mean of each term per seed."""
+    model.train()
+    n_rows = data.shape[0]
+    order = torch.stack([torch.randperm(n_rows, generator=shuffler) for shuffler in shufflers]).to(data.device)
+    noise = None
+    if model.uses_noise:
+        noise = torch.stack(
+            [torch.randn(n_rows, model.latent_dim, generator=source) for source in noise_sources]
+        ).to(data.device)
+    sums: torch.Tensor | None = None
+    for start in range(0, n_rows, batch_size):
+        indices = order[:, start : start + batch_size]
+        terms = model.loss_terms(data[indices], None if noise is None else noise[:, start : start + batch_size])
+        optimizer.zero_grad(set_to_none=True)
+        terms["total"].sum().backward()
+        optimizer.step()
+        batch_sums = torch.stack([value.detach() for value in terms.values()]) * indices.shape[1]
+        sums = batch_sums if sums is None else sums + batch_sums
+    return dict(zip(terms, (sums / n_rows).cpu().tolist()))
+
+
+@torch.no_grad()
+def _validation_terms(model: SeedStack, data: torch.Tensor, batch_size: int) -> dict[str, list[float]]:
+    """Each term per seed, averaged over batches of ``batch_size`` in row order."""
+    model.eval()
+    sums: torch.Tensor | None = None
+    for start in range(0, data.shape[0], batch_size):
+        batch = data[start : start + batch_size]
+        terms = model.loss_terms(batch.expand(model.n_seeds, -1, -1))
+        batch_sums = torch.stack(list(terms.values())) * batch.shape[0]
+        sums = batch_sums if sums is None else sums + batch_sums
+    return dict(zip(terms, (sums / data.shape[0]).cpu().tolist()))
+
+
+def _adam(model: SeedStack, learning_rate: float, device: torch.device) -> torch.optim.Adam:
+    """Adam with the library's defaults; the fused kernel where one exists (one pass over memory)."""
+    return torch.optim.Adam(model.parameters(), lr=learning_rate, fused=device.type in ("cpu", "cuda"))
+
+
+def _keep_seeds(
+    model: SeedStack, optimizer: torch.optim.Adam, keep: list[int], learning_rate: float, device: torch.device
+) -> tuple[SeedStack, torch.optim.Adam]:
+    """The stack reduced to rows ``keep``, with Adam's moments sliced to match."""
+    smaller = model.select(keep)
+    state = optimizer.state_dict()
+    for parameter_state in state["state"].values():
+        for name in ("exp_avg", "exp_avg_sq"):
+            parameter_state[name] = parameter_state[name][keep]
+    smaller_optimizer = _adam(smaller, learning_rate, device)
+    smaller_optimizer.load_state_dict(state)
+    return smaller, smaller_optimizer
+
+
+def _detached(model: SeedStack) -> dict[str, torch.Tensor]:
+    return {name: parameter.detach().clone() for name, parameter in model.named_parameters()}
+
+
+def _copy_rows(target: dict[str, torch.Tensor], model: SeedStack, rows: list[int]) -> None:
+    if rows:
+        for name, parameter in model.named_parameters():
+            target[name][rows] = parameter.detach()[rows]
+
+
+@contextmanager
+def _deterministic(device: torch.device) -> Iterator[None]:
+    """On CUDA, ask for deterministic kernels for the duration of a run (CPU ones already are)."""
+    if device.type != "cuda":
+        yield
+        return
+    enabled = torch.are_deterministic_algorithms_enabled()
+    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(enabled, warn_only=warn_only)
+
+
+# --- the on-disk cache -------------------------------------------------------------------
+
+
+def code_fingerprint() -> str:
+    """Hash of the source that determines a training result; edits invalidate the cache."""
+    digest = hashlib.sha256()
+    for source in (Path(models.__file__), Path(__file__)):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_record(
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    seed: int,
+    data_identity: str,
+    train_rows: np.ndarray,
+    validation_rows: np.ndarray,
+) -> dict[str, Any]:
+    """Everything one seed's result depends on; its hash names the cache entry."""
+    training = asdict(train_config)
+    del training["seeds"], training["device"]
+    record = {
+        "format": CACHE_FORMAT,
+        "model": model_config.as_dict(),
+        "training": training,
+        "seed": seed,
+        "data_identity": str(data_identity),
+        "train_shape": list(train_rows.shape),
+        "validation_shape": list(validation_rows.shape),
+        "version": analysis.__version__,
+        "code": code_fingerprint(),
+    }
+    record["key"] = hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+    return record
+
+
+def _cache_directory(root: Path, model_config: ModelConfig, seed: int, record: dict[str, Any]) -> Path:
+    return root / f"{model_config.name}-seed{seed}-{record['key'][:20]}"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _load(directory: Path, record: dict[str, Any], model_config: ModelConfig) -> TrainedModel | None:
+    """The cached result in ``directory``, or None; a damaged entry is reported and ignored."""
+    if not directory.exists():
+        return None
+    try:
+        stored = json.loads((directory / _RECORD_FILE).read_text())
+        if stored.get("key") != record["key"]:
+            raise ValueError(f"{_RECORD_FILE} belongs to another run")
+        expected = (directory / _CHECKSUM_FILE).read_text().split()[0]
+        if _sha256(directory / _WEIGHTS_FILE) != expected:
+            raise ValueError(f"{_WEIGHTS_FILE} does not match its sha256 checksum")
+        weights = torch.load(directory / _WEIGHTS_FILE, map_location="cpu", weights_only=True)
+        model = build_model(model_config, (record["seed"],))
+        model.load_state_dict(weights)
+        history = pd.read_csv(directory / _HISTORY_FILE)
+        if tuple(history.columns) != HISTORY_COLUMNS:
+            raise ValueError(f"{_HISTORY_FILE} has columns {list(history.columns)}, expected {list(HISTORY_COLUMNS)}")
+        return TrainedModel(
+            config=model_config,
+            seed=record["seed"],
+            model=model.eval(),
+            history=history,
+            best_epoch=int(stored["best_epoch"]),
+            stopped_epoch=int(stored["stopped_epoch"]),
+            seconds=float(stored["seconds"]),
+            device=str(stored["device"]),
+            from_cache=True,
+        )
+    except Exception as error:  # any unreadable entry is retrained, never used
+        warnings.warn(f"damaged cached model {directory} ({error}); training it again", stacklevel=3)
+        return None
+
+
+def _save(directory: Path, record: dict[str, Any], trained: TrainedModel) -> None:
+    """Write the entry under a temporary name and rename it into place."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        torch.save(trained.model.state_dict(), staging / _WEIGHTS_FILE)
+        (staging / _CHECKSUM_FILE).write_text(f"{_sha256(staging / _WEIGHTS_FILE)}  {_WEIGHTS_FILE}\n")
+        trained.history.to_csv(staging / _HISTORY_FILE, index=False)
+        stored = {
+            **record,
+            "best_epoch": trained.best_epoch,
+            "stopped_epoch": trained.stopped_epoch,
+            "seconds": trained.seconds,
+            "device": trained.device,
+        }
+        (staging / _RECORD_FILE).write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n")
+        if directory.exists():
+            _discard(directory)
+        os.replace(staging, directory)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not directory.exists():
+            warnings.warn(f"could not cache the trained model in {directory} ({error})", stacklevel=3)
+
+
+def _discard(directory: Path) -> None:
+    """Move a damaged entry out of the way first, so its name never holds half a directory."""
+    graveyard = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=directory.parent))
+    os.replace(directory, graveyard / directory.name)
+    shutil.rmtree(graveyard, ignore_errors=True)
