@@ -71,6 +71,8 @@ def resolve(profile: str = "full", **overrides: Any) -> Settings:
     for key in ("models", "seeds"):
         if key in chosen:
             chosen[key] = _as_tuple(key, chosen[key])
+    if "model_options" in chosen:
+        chosen["model_options"] = _model_options(chosen["model_options"])
     if "models" in chosen:
         bad = [name for name in chosen["models"] if name not in MODEL_NAMES]
         if bad:
@@ -97,3 +99,22 @@ def _as_tuple(name: str, value: Any) -> tuple:
     if not items:
         raise ValueError(f"{name} must not be empty")
     return items
+
+
+def _model_options(value: Any) -> dict[str, dict[str, float]]:
+    """λ overrides per model, e.g. ``{"svae": {"kl_weight": 0.001}}`` (text from papermill too)."""
+    if isinstance(value, str):
+        try:
+            value = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            raise ValueError(f"model_options must be a dict such as {{'svae': {{'kl_weight': 0.001}}}}, got {value!r}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"model_options must be a dict of dicts, got {type(value).__name__}")
+    options: dict[str, dict[str, float]] = {}
+    for name, weights in value.items():
+        if name not in MODEL_NAMES:
+            raise ValueError(f"model_options names unknown model {name!r}; choose from {list(MODEL_NAMES)}")
+        if not isinstance(weights, dict):
+            raise ValueError(f"model_options[{name!r}] must be a dict of weights, got {weights!r}")
+        options[name] = {str(key): float(weight) for key, weight in weights.items()}
+    return options

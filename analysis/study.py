@@ -70,6 +70,10 @@ def prepare(
 def model_config(settings: config.Settings, name: str, input_dim: int) -> ModelConfig:
     """The model of ``name`` with the settings' latent size and λ overrides."""
     options = dict(settings.model_options.get(name, {}))
+    allowed = set(ModelConfig.__dataclass_fields__) - {"name", "input_dim", "latent_dim"}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise ValueError(f"model_options for {name!r} name unknown weight(s) {unknown}; choose from {sorted(allowed)}")
     return ModelConfig(name=name, input_dim=input_dim, latent_dim=settings.latent_dim, **options)
 
 

@@ -17,10 +17,11 @@ their parameters and Adam moments sliced out of the old ones, so a stopped
 seed costs nothing and is never moved again.
 
 Every seed's result is cached on disk under a key made of the model
-configuration, the training settings other than the seed list, the seed, the
-caller's ``data_identity``, the package version and a hash of this module's
-and the models' source, so any change trains anew and a run with seeds
-(0, 1, 2) reuses seed 0 of an earlier run with seeds (0,).
+configuration, the training settings other than the seed list and the device,
+the seed, the caller's ``data_identity``, the shapes of the data, the package
+version and a hash of this module's and the models' source. Any change trains
+anew, and a run with seeds (0, 1, 2) reuses seed 0 of an earlier run with
+seeds (0,), training only the missing seeds, together.
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,10 +80,12 @@ class TrainConfig:
             raise ValueError("seeds must name at least one seed")
         if len(set(self.seeds)) != len(self.seeds):
             raise ValueError(f"seeds must be distinct, got {self.seeds}")
+        if min(self.seeds) < 0:
+            raise ValueError(f"seeds must be non-negative integers, got {self.seeds}")
 
 
 def resolve_device(name: str = "auto") -> torch.device:
-    """"auto" picks CUDA, then Apple's MPS, then the CPU; other names are taken as given."""
+    """For "auto" the first of CUDA, Apple's MPS and the CPU that exists; other names as given."""
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -247,6 +250,30 @@ def train(
 # --- the vectorised training loop -------------------------------------------------------
 
 
+@dataclass
+class _SeedState:
+    """One seed's early-stopping bookkeeping and learning curve."""
+
+    seed: int
+    best_loss: float = math.inf
+    best_epoch: int = 0
+    epochs_without_improvement: int = 0
+    stopped_epoch: int = 0
+    best_weights: dict[str, torch.Tensor] = field(default_factory=dict)  # filled when it stops
+    history: list[tuple[int, str, str, float]] = field(default_factory=list)
+
+    def log(self, epoch: int, part: str, terms: dict[str, list[float]], row: int) -> None:
+        self.history.extend((epoch, part, term, values[row]) for term, values in terms.items())
+
+    def observe(self, epoch: int, validation_loss: float) -> bool:
+        """Count one epoch; True when its validation loss is the best so far."""
+        if math.isfinite(validation_loss) and validation_loss < self.best_loss:
+            self.best_loss, self.best_epoch, self.epochs_without_improvement = validation_loss, epoch, 0
+            return True
+        self.epochs_without_improvement += 1
+        return False
+
+
 def _fit(
     model_config: ModelConfig,
     train_config: TrainConfig,
@@ -263,92 +290,76 @@ def _fit(
         optimizer = _adam(model, train_config.learning_rate, device)
         train_data = torch.from_numpy(train_rows).to(device)
         validation_data = torch.from_numpy(validation_rows).to(device)
-        shufflers = [seed_generator(seed, "shuffle") for seed in seeds]
-        noise_sources = [seed_generator(seed, "noise") for seed in seeds]
+        shufflers = {seed: seed_generator(seed, "shuffle") for seed in seeds}
+        noise_sources = {seed: seed_generator(seed, "noise") for seed in seeds}
+        states = [_SeedState(seed) for seed in seeds]
+        active = list(states)  # the seeds still training, one per row of the stack
+        best_weights = {name: parameter.detach().clone() for name, parameter in model.named_parameters()}
 
-        active = list(range(len(seeds)))  # positions in `seeds`, one per row of the stack
-        best_weights = _detached(model)
-        best_loss = [math.inf] * len(seeds)
-        best_epoch = [0] * len(seeds)
-        waited = [0] * len(seeds)
-        rows: list[list[tuple[int, str, str, float]]] = [[] for _ in seeds]
-        finished: dict[int, tuple[dict[str, torch.Tensor], int]] = {}
-
-        bar = tqdm(
-            total=train_config.epochs,
-            desc=f"{model_config.name} × {len(seeds)} seed(s)",
-            unit="epoch",
-            disable=not progress,
-        )
+        bar = tqdm(total=train_config.epochs, desc=f"{model_config.name} × {len(seeds)} seed(s)", unit="epoch", disable=not progress)
         for epoch in range(1, train_config.epochs + 1):
             train_terms = _train_epoch(
                 model,
                 optimizer,
                 train_data,
-                [shufflers[position] for position in active],
-                [noise_sources[position] for position in active],
+                [shufflers[state.seed] for state in active],
+                [noise_sources[state.seed] for state in active],
                 train_config.batch_size,
             )
             validation_terms = _validation_terms(model, validation_data, train_config.batch_size)
-            validation_total = validation_terms["total"]
             bar.set_postfix(
                 train=f"{np.mean(train_terms['total']):.4f}",
-                validation=f"{np.mean(validation_total):.4f}",
+                validation=f"{np.mean(validation_terms['total']):.4f}",
                 seeds=len(active),
                 refresh=False,
             )
             bar.update()
-            for row, position in enumerate(active):
-                for part, terms in (("train", train_terms), ("validation", validation_terms)):
-                    rows[position].extend((epoch, part, term, values[row]) for term, values in terms.items())
 
-            improved, stopping = [], []
-            for row, position in enumerate(active):
-                if math.isfinite(validation_total[row]) and validation_total[row] < best_loss[position]:
-                    best_loss[position], best_epoch[position], waited[position] = validation_total[row], epoch, 0
-                    improved.append(row)
-                else:
-                    waited[position] += 1
-                if waited[position] >= train_config.patience or epoch == train_config.epochs:
-                    stopping.append(row)
+            for row, state in enumerate(active):
+                state.log(epoch, "train", train_terms, row)
+                state.log(epoch, "validation", validation_terms, row)
+            improved = [row for row, state in enumerate(active) if state.observe(epoch, validation_terms["total"][row])]
             _copy_rows(best_weights, model, improved)
-            for row in stopping:
-                finished[active[row]] = ({name: value[row : row + 1].cpu() for name, value in best_weights.items()}, epoch)
-            if stopping:
-                keep = [row for row in range(len(active)) if row not in stopping]
-                if not keep:
-                    break
+            done = [
+                row
+                for row, state in enumerate(active)
+                if state.epochs_without_improvement >= train_config.patience or epoch == train_config.epochs
+            ]
+            for row in done:
+                active[row].stopped_epoch = epoch
+                active[row].best_weights = {name: value[row : row + 1].cpu() for name, value in best_weights.items()}
+            keep = [row for row in range(len(active)) if row not in done]
+            if not keep:
+                break
+            if done:  # stopped seeds leave the stack and are never updated again
                 model, optimizer = _keep_seeds(model, optimizer, keep, train_config.learning_rate, device)
                 best_weights = {name: value[keep] for name, value in best_weights.items()}
                 active = [active[row] for row in keep]
         bar.close()
     seconds = time.perf_counter() - started
+    return [_trained_model(model_config, state, seconds, describe_device(device)) for state in states]
 
-    results = []
-    for position, seed in enumerate(seeds):
-        weights, stopped_epoch = finished[position]
-        if best_epoch[position] == 0:
-            warnings.warn(
-                f"{model_config.name} seed {seed} never reached a finite validation loss; "
-                "its initial weights are returned",
-                stacklevel=3,
-            )
-        single = build_model(model_config, (seed,))
-        single.load_state_dict(weights)
-        results.append(
-            TrainedModel(
-                config=model_config,
-                seed=seed,
-                model=single.eval(),
-                history=pd.DataFrame(rows[position], columns=list(HISTORY_COLUMNS)),
-                best_epoch=best_epoch[position],
-                stopped_epoch=stopped_epoch,
-                seconds=seconds,
-                device=describe_device(device),
-                from_cache=False,
-            )
+
+def _trained_model(model_config: ModelConfig, state: _SeedState, seconds: float, device: str) -> TrainedModel:
+    if state.best_epoch == 0:
+        warnings.warn(
+            f"{model_config.name} seed {state.seed} never reached a finite validation loss; "
+            "its initial weights are returned",
+            stacklevel=4,
         )
-    return results
+    model = build_model(model_config, (state.seed,))
+    model.load_state_dict(state.best_weights)
+    return TrainedModel(
+        config=model_config,
+        seed=state.seed,
+        model=model.eval(),
+        history=pd.DataFrame(state.history, columns=list(HISTORY_COLUMNS)),
+        best_epoch=state.best_epoch,
+        stopped_epoch=state.stopped_epoch,
+        seconds=seconds,
+        device=device,
+        from_cache=False,
+    )
 
 
 def _train_epoch(
@@ -371,7 +382,8 @@ def _train_epoch(
     sums: torch.Tensor | None = None
     for start in range(0, n_rows, batch_size):
         indices = order[:, start : start + batch_size]
-        terms = model.loss_terms(data[indices], None if noise is None else noise[:, start : start + batch_size])
+        batch = data.index_select(0, indices.reshape(-1)).view(*indices.shape, -1)
+        terms = model.loss_terms(batch, None if noise is None else noise[:, start : start + batch_size])
         optimizer.zero_grad(set_to_none=True)
         terms["total"].sum().backward()
         optimizer.step()
@@ -412,10 +424,6 @@ def _keep_seeds(
     return smaller, smaller_optimizer
 
 
-def _detached(model: SeedStack) -> dict[str, torch.Tensor]:
-    return {name: parameter.detach().clone() for name, parameter in model.named_parameters()}
-
-
 def _copy_rows(target: dict[str, torch.Tensor], model: SeedStack, rows: list[int]) -> None:
     if rows:
         for name, parameter in model.named_parameters():
@@ -441,12 +449,17 @@ def _deterministic(device: torch.device) -> Iterator[None]:
 # --- the on-disk cache -------------------------------------------------------------------
 
 
-def code_fingerprint() -> str:
-    """Hash of the source that determines a training result; edits invalidate the cache."""
+def _source_fingerprint() -> str:
     digest = hashlib.sha256()
     for source in (Path(models.__file__), Path(__file__)):
         digest.update(source.read_bytes())
     return digest.hexdigest()
+
+
+# Hash of the source that determines a training result, so edits invalidate the
+# cache. Taken at import, it describes the code that runs even if the files
+# change while a process is alive.
+CODE_FINGERPRINT = _source_fingerprint()
 
 
 def _cache_record(
@@ -469,7 +482,7 @@ def _cache_record(
         "train_shape": list(train_rows.shape),
         "validation_shape": list(validation_rows.shape),
         "version": analysis.__version__,
-        "code": code_fingerprint(),
+        "code": CODE_FINGERPRINT,
     }
     record["key"] = hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
     return record

@@ -4,24 +4,28 @@ For each model, at the study's batch size, three runs of the same maths:
 
 (a) ``analysis.training`` with one seed;
 (b) ``analysis.training`` with several seeds in one vectorised pass;
-(c) the baseline: one seed through torch.utils.data.DataLoader(TensorDataset)
-    with torch.optim.Adam's default implementation, validating every epoch
-    like (a) and (b).
+(c) the baseline: one seed of the same model through
+    torch.utils.data.DataLoader(TensorDataset) with torch.optim.Adam's default
+    implementation, validating every epoch like (a) and (b).
 
 Throughput is counted in seed-samples per second (training rows × epochs ×
 seeds ÷ wall time), so a run of five seeds is credited with five times the
-rows. Early stopping is switched off (patience > epochs) so every run does
-the same number of epochs. The last line is machine-readable:
+rows. The CPU seconds of this process are printed too: on a machine shared
+with other work they show what a run would take alone (exactly so with one
+thread, ``--threads 1``; with more, time spent waiting for threads counts).
+Early stopping is switched off (patience > epochs) so every run does the same
+number of epochs. The last line is machine-readable:
 ``speedup_vs_dataloader=<(b) over (c), averaged over the models>``.
 
-    python benchmarks/train_speed.py [--data synthetic|random] [--epochs 3] [--seeds 5]
+    python benchmarks/train_speed.py [--data synthetic|random] [--epochs 3] [--seeds 5] [--threads N]
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -34,6 +38,21 @@ from analysis.training import TrainConfig, describe_device, resolve_device, trai
 FULL_TRIALS = 8_819
 FULL_COEFFICIENTS = 1_350
 STUDY_EPOCHS = 100
+STUDY_SEEDS = 5
+
+
+@dataclass(frozen=True)
+class Timing:
+    label: str
+    wall: float
+    cpu: float
+    seeds: int
+
+
+def timed(label: str, seeds: int, run: Callable[[], None]) -> Timing:
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return Timing(label, time.perf_counter() - wall, time.process_time() - cpu, seeds)
 
 
 def synthetic_features() -> tuple[np.ndarray, np.ndarray, str]:
@@ -56,14 +75,13 @@ def random_features(seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
 
 def dataloader_baseline(
     config: ModelConfig, train_rows: np.ndarray, validation_rows: np.ndarray, epochs: int, batch_size: int, device: torch.device
-) -> float:
-    """Wall time of the textbook loop over the same single-seed model; returns seconds."""
+) -> None:
+    """The textbook loop over the same single-seed model."""
     torch.manual_seed(0)
     model = build_model(config, (0,)).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     train_loader = DataLoader(TensorDataset(torch.from_numpy(train_rows)), batch_size=batch_size, shuffle=True)
     validation_loader = DataLoader(TensorDataset(torch.from_numpy(validation_rows)), batch_size=batch_size)
-    started = time.perf_counter()
     for _ in range(epochs):
         model.train()
         for (batch,) in train_loader:
@@ -80,7 +98,6 @@ def dataloader_baseline(
             raise RuntimeError(f"{config.name}: the baseline's validation loss is not finite")
     if device.type == "cuda":
         torch.cuda.synchronize(device)
-    return time.perf_counter() - started
 
 
 def our_loop(
@@ -91,24 +108,25 @@ def our_loop(
     batch_size: int,
     seeds: Sequence[int],
     device_name: str,
-) -> float:
-    """Wall time of analysis.training.train without cache or early stopping; returns seconds."""
+) -> None:
+    """analysis.training.train without cache and without early stopping."""
     settings = TrainConfig(epochs=epochs, batch_size=batch_size, patience=epochs + 1, seeds=tuple(seeds), device=device_name)
-    started = time.perf_counter()
     train(config, settings, train_rows, validation_rows, data_identity="benchmark", cache_dir=None, progress=False)
-    return time.perf_counter() - started
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", choices=("synthetic", "random"), default="synthetic")
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=STUDY_SEEDS)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--latent-dim", type=int, default=100)
     parser.add_argument("--models", nargs="+", choices=MODEL_NAMES, default=list(MODEL_NAMES))
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's setting)")
     args = parser.parse_args(argv)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
 
     if args.data == "synthetic":
         try:
@@ -123,41 +141,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"device: {describe_device(device)}; torch {torch.__version__}, {torch.get_num_threads()} threads")
     print(f"batch {args.batch_size}, {args.epochs} epochs per run, {args.seeds} seeds in the vectorised run")
     print()
-    header = f"{'model':<18}{'run':<22}{'wall s':>9}{'seed-samples/s':>16}{'vs baseline':>13}"
+    header = f"{'model':<18}{'run':<22}{'wall s':>9}{'cpu s':>9}{'seed-samples/s':>16}{'vs baseline':>13}"
     print(header)
     print("-" * len(header))
 
     speedups = []
-    projected_seconds = 0.0
+    projected_wall = projected_cpu = 0.0
     for name in args.models:
         config = ModelConfig(name=name, input_dim=train_rows.shape[1], latent_dim=args.latent_dim)
-        # One tiny run of each loop first, so one-off start-up costs (thread pools, kernels) are not timed.
+        common = (config, train_rows, validation_rows, args.epochs, args.batch_size)
+        # A tiny run of each loop first, so one-off start-up costs (thread pools, kernels) are not timed.
         our_loop(config, train_rows[:64], validation_rows[:64], 1, args.batch_size, range(args.seeds), args.device)
         dataloader_baseline(config, train_rows[:64], validation_rows[:64], 1, args.batch_size, device)
-        work = train_rows.shape[0] * args.epochs
-        runs = {
-            "(a) ours, 1 seed": (our_loop(config, train_rows, validation_rows, args.epochs, args.batch_size, (0,), args.device), 1),
-            f"(b) ours, {args.seeds} seeds": (
-                our_loop(config, train_rows, validation_rows, args.epochs, args.batch_size, range(args.seeds), args.device),
-                args.seeds,
-            ),
-            "(c) DataLoader": (
-                dataloader_baseline(config, train_rows, validation_rows, args.epochs, args.batch_size, device),
-                1,
-            ),
-        }
-        throughput = {label: work * n_seeds / seconds for label, (seconds, n_seeds) in runs.items()}
-        baseline = throughput["(c) DataLoader"]
-        for label, (seconds, _) in runs.items():
-            print(f"{name:<18}{label:<22}{seconds:>9.2f}{throughput[label]:>16,.0f}{throughput[label] / baseline:>12.2f}x")
-        vectorised_label = f"(b) ours, {args.seeds} seeds"
-        speedups.append(throughput[vectorised_label] / baseline)
-        projected_seconds += runs[vectorised_label][0] / args.epochs * STUDY_EPOCHS * 5 / args.seeds
+        single = timed("(a) ours, 1 seed", 1, lambda: our_loop(*common, (0,), args.device))
+        vectorised = timed(f"(b) ours, {args.seeds} seeds", args.seeds, lambda: our_loop(*common, range(args.seeds), args.device))
+        baseline = timed("(c) DataLoader", 1, lambda: dataloader_baseline(*common, device))
+
+        def throughput(timing: Timing) -> float:
+            return train_rows.shape[0] * args.epochs * timing.seeds / timing.wall
+
+        for timing in (single, vectorised, baseline):
+            ratio = throughput(timing) / throughput(baseline)
+            print(f"{name:<18}{timing.label:<22}{timing.wall:>9.2f}{timing.cpu:>9.2f}{throughput(timing):>16,.0f}{ratio:>12.2f}x")
+        speedups.append(throughput(vectorised) / throughput(baseline))
+        scale = STUDY_EPOCHS / args.epochs * STUDY_SEEDS / args.seeds
+        projected_wall += vectorised.wall * scale
+        projected_cpu += vectorised.cpu * scale
 
     print()
     print(
-        f"projected: {len(args.models)} models × 5 seeds × {STUDY_EPOCHS} epochs (no early stop) "
-        f"≈ {projected_seconds:.0f} s ({projected_seconds / 60:.1f} min)"
+        f"projected for {len(args.models)} models × {STUDY_SEEDS} seeds × {STUDY_EPOCHS} epochs (no early stop): "
+        f"{projected_wall:.0f} s wall ({projected_wall / 60:.1f} min), {projected_cpu:.0f} s cpu"
     )
     print(f"speedup_vs_dataloader={np.mean(speedups):.2f}")
     return 0

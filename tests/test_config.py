@@ -48,3 +48,21 @@ def test_bad_overrides_are_named(overrides, message):
 def test_unknown_profile_lists_the_choices():
     with pytest.raises(ValueError, match="smoke"):
         config.resolve("huge")
+
+
+def test_model_options_accept_papermill_text_and_reject_unknown_models():
+    settings = config.resolve("full", model_options="{'svae': {'kl_weight': 0.001}}")
+    assert settings.model_options == {"svae": {"kl_weight": 0.001}}
+    with pytest.raises(ValueError, match="unknown model 'vae'"):
+        config.resolve("full", model_options={"vae": {"kl_weight": 1}})
+    with pytest.raises(ValueError, match="must be a dict"):
+        config.resolve("full", model_options="kl_weight=1")
+
+
+def test_unknown_weight_names_are_reported_with_the_choices():
+    from analysis import study
+
+    settings = config.resolve("full", model_options={"sae": {"sparsity": 0.1}})
+    with pytest.raises(ValueError, match=r"unknown weight\(s\) \['sparsity'\].*sparsity_weight"):
+        study.model_config(settings, "sae", input_dim=10)
+    assert study.model_config(config.resolve("full", model_options={"sae": {"l1_weight": 0.5}}), "sae", 10).l1_weight == 0.5

@@ -23,6 +23,15 @@ from analysis.models import (
 D, K = 7, 4
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tensors this small gain nothing from threads, and on a busy machine threads cost time."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
 def stacked(name: str, seeds: tuple[int, ...] = (0,), **options: float) -> torch.nn.Module:
     return build_model(ModelConfig(name=name, input_dim=D, latent_dim=K, **options), seeds)
 
@@ -308,6 +317,8 @@ def test_seed_streams_are_distinct_and_repeatable() -> None:
     assert torch.equal(draw(0, "init"), draw(0, "init"))
     assert not torch.equal(draw(0, "init"), draw(0, "shuffle"))
     assert not torch.equal(draw(0, "init"), draw(1, "init"))
+    with pytest.raises(ValueError, match="seeds must be non-negative integers, got -3"):
+        build_model(ModelConfig("sae", input_dim=D, latent_dim=K), (-3,))
 
 
 def test_build_model_maps_names_and_options() -> None:

@@ -1,7 +1,8 @@
-"""Vectorised training, early stopping, the on-disk cache and the evaluation helpers."""
+"""Vectorised training, early stopping, the on-disk cache and the evaluation functions."""
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import torch
 
 from analysis import training
 from analysis.config import MODEL_NAMES
-from analysis.models import ModelConfig
+from analysis.models import ModelConfig, build_model
 from analysis.training import (
     HISTORY_COLUMNS,
     TrainConfig,
@@ -27,6 +28,15 @@ from analysis.training import (
 )
 
 D, K = 12, 4
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tensors this small gain nothing from threads, and on a busy machine threads cost time."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
 
 
 def rows(n: int, seed: int, shift: float = 0.0) -> np.ndarray:
@@ -144,6 +154,17 @@ def test_seeds_left_in_the_stack_train_as_if_alone(monkeypatch: pytest.MonkeyPat
     assert_same_weights(together[2], alone, exact=False)
 
 
+def test_a_seed_without_a_finite_validation_loss_keeps_its_initial_weights(monkeypatch: pytest.MonkeyPatch) -> None:
+    losses = {0: [math.nan, math.inf, math.nan]}
+    monkeypatch.setattr(training, "_validation_terms", scripted_validation(losses, {0: []}))
+    with pytest.warns(UserWarning, match="sae seed 0 never reached a finite validation loss; its initial weights are returned"):
+        trained = fit(config(), settings(epochs=3, patience=2))[0]
+    assert (trained.best_epoch, trained.stopped_epoch) == (0, 2)
+    initial = build_model(config(), (0,))
+    for name, value in weights(trained).items():
+        assert torch.equal(value, initial.state_dict()[name]), name
+
+
 def test_real_validation_loss_picks_the_returned_weights() -> None:
     """Validation data from another distribution: the loss turns upward and training stops early."""
     shifted = rows(16, 3, shift=3.0)
@@ -222,6 +243,7 @@ def test_bad_inputs_are_named() -> None:
         ({"learning_rate": -1.0}, "learning_rate must be a positive number, got -1.0"),
         ({"seeds": ()}, "seeds must name at least one seed"),
         ({"seeds": (1, 1)}, r"seeds must be distinct, got \(1, 1\)"),
+        ({"seeds": (0, -1)}, r"seeds must be non-negative integers, got \(0, -1\)"),
     ],
 )
 def test_train_config_rejects_bad_values(options: dict, message: str) -> None:
@@ -254,7 +276,7 @@ def test_cuda_training_matches_cpu() -> None:
     assert_same_weights(on_gpu[1], again[1])
 
 
-# --- evaluation helpers ---------------------------------------------------------------------------
+# --- evaluation functions --------------------------------------------------------------------------
 
 
 def test_mean_squared_error_and_explained_variance_by_hand() -> None:
@@ -295,7 +317,7 @@ def test_cache_hit_trains_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     for cached, original in zip(second, first):
         assert cached.from_cache and not original.from_cache
         assert_same_weights(cached, original)
-        pd.testing.assert_frame_equal(cached.history, original.history)
+        pd.testing.assert_frame_equal(cached.history, original.history, check_exact=True)
         assert (cached.best_epoch, cached.stopped_epoch, cached.seconds, cached.device) == (
             original.best_epoch,
             original.stopped_epoch,
@@ -346,7 +368,7 @@ def test_any_change_trains_anew(
 
 def test_code_changes_invalidate_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fit(config(), settings(), cache_dir=tmp_path)
-    monkeypatch.setattr(training, "code_fingerprint", lambda: "edited")
+    monkeypatch.setattr(training, "CODE_FINGERPRINT", "edited")
     assert not fit(config(), settings(), cache_dir=tmp_path)[0].from_cache
 
 
