@@ -23,8 +23,6 @@ import pandas as pd
 
 from analysis import claims, metrics
 from analysis.config import MODEL_LABELS
-from analysis.features import PARTS
-from analysis.study import Study
 
 ATTRIBUTES: tuple[str, ...] = metrics.ATTRIBUTES
 LEVELS: tuple[str, ...] = ("trial", "subject")
@@ -35,20 +33,10 @@ ALPHA = 0.05  # false discovery rate for the Benjamini–Hochberg q-values
 # best age, height and body-weight r.
 PAPER_SPEED_R = 0.42
 PAPER_OTHER_R = (0.25, 0.28)
-# "Several" features above the threshold: at least this many.
-SEVERAL = 2
+SEVERAL = claims.SEVERAL_FEATURES
 
 Runs = Mapping[str, Sequence]  # model name → trained seeds (analysis.training.TrainedModel)
 CodesByRun = dict[tuple[str, int], np.ndarray]
-
-
-def cohort_inputs(study: Study) -> tuple[np.ndarray, pd.DataFrame]:
-    """Model inputs and aligned metadata of every trial (train, validation and test)."""
-    inputs = np.concatenate([study.inputs(part) for part in PARTS])
-    trials = pd.concat([study.trials(part) for part in PARTS], ignore_index=True)
-    if len(trials) != inputs.shape[0]:
-        raise ValueError(f"inputs have {inputs.shape[0]} rows but the metadata has {len(trials)}")
-    return inputs, trials
 
 
 def encode_runs(runs: Runs, inputs: np.ndarray) -> CodesByRun:
@@ -386,6 +374,22 @@ def sex_difference_table(
                 "n_features": len(finite),
                 "n_male": int(table["n_male"].iloc[0]),
                 "n_female": int(table["n_female"].iloc[0]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def sex_summary_table(sex_per_seed: pd.DataFrame) -> pd.DataFrame:
+    """Per model, mean ± SD over seeds of :func:`sex_difference_table`, for display."""
+    summary = metrics.summarize_over_seeds(sex_per_seed, value_columns=["n_excluding_zero", "max_abs_g"])
+    rows = []
+    for model in sex_per_seed["model"].drop_duplicates():
+        keys = {"model": model}
+        rows.append(
+            {
+                "model": MODEL_LABELS.get(model, model),
+                "features with CI excluding 0": _mean_sd(summary, keys, "n_excluding_zero", 1),
+                "max |g|": _mean_sd(summary, keys, "max_abs_g", 2),
             }
         )
     return pd.DataFrame(rows)

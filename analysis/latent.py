@@ -7,8 +7,8 @@ they raise that ``metrics`` does not answer: which weights a model encodes
 with (and whether they are more structured than at initialisation), and how
 strongly the clusters of the codes follow individual subjects.
 
-Trials of one person are far more alike than trials of different people
-(gait is identifiable from a single stride), so a cluster of codes may
+Trials of one person are far more alike than trials of different people (a
+person can be recognised from their force curves), so a cluster of codes may
 simply collect the trials of a few subjects. The subject measures below put
 a number on that reading before the clusters are read as "gait styles".
 """
@@ -33,7 +33,8 @@ PAPER_SAE_RATE_RANGE: tuple[float, float] = (0.03, 0.15)
 CHANCE_PERMUTATIONS = 200
 # The band that holds each curve's slow shape (the others hold details).
 APPROXIMATION_BAND = BANDS[0]
-# Neighbours compared in a gradient measurement (fewer on very small sets).
+# Neighbours compared in a gradient measurement (fewer on very small sets),
+# as in the latent-space agreement of analysis.study.seed_metrics.
 GRADIENT_NEIGHBOURS = 10
 ATTRIBUTE_NAMES: dict[str, str] = {
     "WALKING_SPEED": "walking speed",

@@ -19,7 +19,7 @@ much of the study's impression the shared baseline explains.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -196,7 +196,7 @@ def model_table(per_seed: pd.DataFrame, group: str | None = None) -> pd.DataFram
     return table[["model", "features", *TABLE_GROUPS[group]]]
 
 
-def _every(values: Mapping[str, float], test) -> bool | None:
+def _every(values: Mapping[str, float], test: Callable[[float], bool]) -> bool | None:
     finite = [value for value in values.values() if np.isfinite(value)]
     return all(test(value) for value in finite) if finite else None
 
@@ -225,14 +225,23 @@ def claim_checks(per_seed: pd.DataFrame) -> pd.DataFrame:
     pairwise = means["max_pairwise_abs_r"].to_dict()
     svae_evenness = evenness.get("svae", np.nan)
     deterministic = [evenness[model] for model in claims.DETERMINISTIC_MODELS if model in evenness]
-    svae_least_even = (
-        None if not (np.isfinite(svae_evenness) and deterministic) else bool(all(svae_evenness < value for value in deterministic))
-    )
+    svae_least_even = None
+    if np.isfinite(svae_evenness) and deterministic:
+        svae_least_even = all(svae_evenness < value for value in deterministic)
+    uniform, alike = claims.EVENNESS_UNIFORM, claims.PATTERN_SIMILARITY_ALIKE
     order_labels = " < ".join(MODEL_LABELS.get(model, model) for model in PAIRWISE_ORDER)
     rows = [
-        ("C8", f"importance evenness > {claims.EVENNESS_UNIFORM:g} for every model (\"roughly uniform\")", _every(evenness, lambda value: value > claims.EVENNESS_UNIFORM)),
+        (
+            "C8",
+            f'importance evenness > {uniform:g} for every model ("roughly uniform")',
+            _every(evenness, lambda value: value > uniform),
+        ),
         ("C8", "Sparse VAE's importance least even (\"slightly more variation\")", svae_least_even),
-        ("C9", f"mean |cos| of single-feature patterns > {claims.PATTERN_SIMILARITY_ALIKE:g} for every model (\"look alike\")", _every(similarity, lambda value: value > claims.PATTERN_SIMILARITY_ALIKE)),
+        (
+            "C9",
+            f'mean |cos| of single-feature patterns > {alike:g} for every model ("look alike")',
+            _every(similarity, lambda value: value > alike),
+        ),
         ("C10", f"max pairwise |r| ordered {order_labels}", _ordered(pairwise, PAIRWISE_ORDER)),
     ]
     return pd.DataFrame([{"claim": claim, "comparison": rule, "met": _text(value)} for claim, rule, value in rows])

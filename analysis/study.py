@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from analysis import config, data, metrics, source, training
-from analysis.features import FeatureSet, build_features, to_curves
+from analysis import claims, config, data, metrics, source, training
+from analysis.features import PARTS, FeatureSet, build_features, to_curves
 from analysis.models import ModelConfig
 
 # Attributes the study correlates features with (Section 3.4.2).
@@ -45,6 +45,12 @@ class Study:
 
     def inputs(self, part: str) -> np.ndarray:
         return getattr(self.features, part)
+
+    def all_inputs(self) -> tuple[np.ndarray, pd.DataFrame]:
+        """Model inputs and aligned metadata of every trial (train, validation, test)."""
+        inputs = np.concatenate([self.inputs(part) for part in PARTS])
+        trials = pd.concat([self.trials(part) for part in PARTS], ignore_index=True)
+        return inputs, trials
 
 
 def prepare(
@@ -140,14 +146,18 @@ def seed_metrics(runs: dict[str, list[training.TrainedModel]], study: Study, par
     reconstruction (mse, fve), sparsity (mean_activation_rate, bimodal_share:
     features whose active values have Sarle's b > 5/9), redundancy
     (max_pairwise_abs_r, pattern_similarity: mean |cos| between single-feature
-    patterns), importance_evenness, trial-level max |r| and count of |r| > 0.3
-    per attribute, latent-space neighbourhood agreement per attribute
+    patterns), importance_evenness, trial-level max |r| and count of |r| > claims.SPEED_R_THRESHOLD
+    per attribute (over the whole cohort, see below), latent-space neighbourhood agreement per attribute
     (neighbours from other subjects only), and the KMeans structure
     (pc1_cluster_share, pc2_cluster_share, max_cluster_ami).
     """
     inputs = study.inputs(part)
     trials = study.trials(part)
     subjects = trials["SUBJECT_ID"].to_numpy()
+    # Attribute correlations use every trial, as the study did: the attributes
+    # play no part in training, and the test subjects alone are too few for
+    # the maximum of 100 correlations to be stable (Section 4.3).
+    cohort_inputs, cohort_trials = study.all_inputs()
     rows = []
     for name, seed_runs in runs.items():
         for run in seed_runs:
@@ -168,11 +178,13 @@ def seed_metrics(runs: dict[str, list[training.TrainedModel]], study: Study, par
                 "best_epoch": run.best_epoch,
                 "stopped_epoch": run.stopped_epoch,
             }
-            correlations = metrics.attribute_correlations(codes, trials, attributes=ATTRIBUTES, level="trial")
+            correlations = metrics.attribute_correlations(
+                run.encode(cohort_inputs), cohort_trials, attributes=ATTRIBUTES, level="trial"
+            )
             for attribute in ATTRIBUTES:
                 values = correlations.loc[correlations["attribute"] == attribute, "r"].abs()
                 row[f"max_abs_r_{attribute}"] = float(values.max()) if values.notna().any() else float("nan")
-                row[f"n_abs_r_above_0.3_{attribute}"] = int((values > 0.3).sum())
+                row[f"n_abs_r_above_{claims.SPEED_R_THRESHOLD}_{attribute}"] = int((values > claims.SPEED_R_THRESHOLD).sum())
                 row[f"agreement_{attribute}"] = _agreement(codes, trials[attribute].to_numpy(dtype=float), subjects)
             row.update(_cluster_structure(codes, trials, study.settings))
             rows.append(row)

@@ -2,8 +2,15 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
-#     text_representation: {extension: .py, format_name: percent}
-#   kernelspec: {display_name: Python 3, language: python, name: python3}
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -18,14 +25,15 @@
 # vector of wavelet coefficients the models see. It trains nothing.
 
 # %% tags=["parameters"]
-profile = "full"      # "full" or "smoke" (see analysis.config.PROFILES)
-models = None         # e.g. ["sae", "svae"]; None: the profile's models
-seeds = None          # e.g. [3] or [0, 1, 2]; None: the profile's seeds
+profile = "full"
+models = None
+seeds = None
 epochs = None
 latent_dim = None
-data_dir = None       # directory of real Gutenberg files; None: GAIT_DATA_DIR, opt-in download, else synthetic
-download = None       # True: download from figshare if no data_dir (never by default)
-device = None         # "auto", "cpu", "cuda", ...
+model_options = None
+data_dir = None
+download = None
+device = None
 
 # %%
 import numpy as np
@@ -35,7 +43,10 @@ from IPython.display import Markdown, display
 from analysis import cohort_tables, config, landmarks, plots, report, wavelets
 from analysis import study as gait
 
-settings = config.resolve(profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim, device=device)
+settings = config.resolve(
+    profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
+    model_options=model_options, device=device,
+)
 study = gait.prepare(settings, data_dir=data_dir, download=download)
 report.show_header(study.source, settings, study.device)
 cohort = study.cohort

@@ -26,22 +26,26 @@
 # (bimodal activations) and C11 (the sparsity order of the models).
 
 # %% tags=["parameters"]
-profile = "full"      # "full" or "smoke" (see analysis.config.PROFILES)
-models = None         # e.g. ["sae", "svae"]; None: the profile's
-seeds = None          # e.g. [3] or [0, 1, 2]; None: the profile's
+profile = "full"
+models = None
+seeds = None
 epochs = None
 latent_dim = None
-data_dir = None       # directory of real Gutenberg files; None: GAIT_DATA_DIR, opt-in download, else synthetic
-download = None       # True: download from figshare if no data_dir (never by default)
-device = None         # "auto", "cpu", "cuda", ...
+model_options = None
+data_dir = None
+download = None
+device = None
 
-# %%
+# %% tags=["remove-stderr"]
 from IPython.display import Markdown, display
 
 from analysis import claims, config, latent, metrics, plots, report
 from analysis import study as gait
 
-settings = config.resolve(profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim, device=device)
+settings = config.resolve(
+    profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
+    model_options=model_options, device=device,
+)
 study = gait.prepare(settings, data_dir=data_dir, download=download)
 report.show_header(study.source, settings, study.device)
 runs = gait.train_all(study, progress=True)
@@ -71,7 +75,7 @@ showcase = {name: latent.showcase_features(codes) for name, codes in test_codes.
 # means. The book uses one rule for all three models and every chapter: a
 # feature is **active** on an input when the absolute value of its code
 # exceeds {glue:text}`c41_active_fraction` times the model's code scale, the
-# {glue:text}`c41_scale_percentile`th percentile of all non-zero absolute
+# {glue:text}`c41_scale_percentile:.0f`th percentile of all non-zero absolute
 # codes of that model. The rule is unit-free, so it treats the ReLU codes of
 # the two SAEs and the real-valued means μ of the sparse VAE alike; "code
 # greater than zero" would call almost every VAE feature active on almost
@@ -293,9 +297,9 @@ display(Markdown(report.markdown_table(activation_table)))
 # {glue:text}`c41_svae_bimodal_share:.2f`. Feature 0 of the SAE, the study's
 # example, has b = {glue:text}`c41_sae_feature0_b:.2f` on all test values and
 # b = {glue:text}`c41_sae_feature0_b_active:.2f` on its active values ("nan"
-# where the feature has fewer than four active values). The gap between the
-# two versions is the part of the apparent bimodality that is only the spike
-# at zero.
+# where the feature has fewer than four active values). Where b is high on
+# all values but not on the active values, the apparent bimodality is only
+# the spike at zero.
 
 # %% [markdown]
 # ## 4.1.3 The sparsity order of the models

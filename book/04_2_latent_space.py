@@ -28,23 +28,27 @@
 # how strongly the codes of one person stay together.
 
 # %% tags=["parameters"]
-profile = "full"      # "full" or "smoke" (see analysis.config.PROFILES)
-models = None         # e.g. ["sae", "svae"]; None: the profile's
-seeds = None          # e.g. [3] or [0, 1, 2]; None: the profile's
+profile = "full"
+models = None
+seeds = None
 epochs = None
 latent_dim = None
-data_dir = None       # directory of real Gutenberg files; None: GAIT_DATA_DIR, opt-in download, else synthetic
-download = None       # True: download from figshare if no data_dir (never by default)
-device = None         # "auto", "cpu", "cuda", ...
+model_options = None
+data_dir = None
+download = None
+device = None
 
-# %%
+# %% tags=["remove-stderr"]
 import pandas as pd
 from IPython.display import Markdown, display
 
 from analysis import claims, config, latent, metrics, plots, report
 from analysis import study as gait
 
-settings = config.resolve(profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim, device=device)
+settings = config.resolve(
+    profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
+    model_options=model_options, device=device,
+)
 study = gait.prepare(settings, data_dir=data_dir, download=download)
 report.show_header(study.source, settings, study.device)
 runs = gait.train_all(study, progress=True)
@@ -209,7 +213,8 @@ for name, result in clusters.items():
     }
     association_rows.append(association.assign(model=config.MODEL_LABELS[name]))
 association_table = pd.concat(association_rows, ignore_index=True)[["model", "attribute", "n", "ami", "pc1_r"]]
-display(Markdown(report.markdown_table(association_table.round(3).rename(columns={"ami": "AMI", "pc1_r": "r with PC1"}))))
+association_table[["ami", "pc1_r"]] = association_table[["ami", "pc1_r"]].round(3) + 0.0  # no "-0.0"
+display(Markdown(report.markdown_table(association_table.rename(columns={"ami": "AMI", "pc1_r": "r with PC1"}))))
 
 # %% [markdown]
 # **Table 4.2b.** How the clusters of each model (first seed) relate to the
@@ -268,21 +273,24 @@ for name in cluster_means.index:
 # not map onto demographic groups" is an AMI below
 # {glue:text}`c42_ami_rule:.2f`.
 #
-# The subject rows carry the confound. A subject's test trials fall into
-# one cluster in {glue:text}`c42_sae_majority_share:.2f` of cases on
-# average for the SAE ({glue:text}`c42_sae_disentangled_majority_share:.2f`
-# and {glue:text}`c42_svae_majority_share:.2f` for the other two models),
+# The subject rows carry the confound. On average,
+# {glue:text}`c42_sae_majority_share:.2f` of a subject's test trials fall
+# into that subject's most common cluster for the SAE
+# ({glue:text}`c42_sae_disentangled_majority_share:.2f` and
+# {glue:text}`c42_svae_majority_share:.2f` for the other two models),
 # against {glue:text}`c42_sae_chance_majority_share:.2f`,
 # {glue:text}`c42_sae_disentangled_chance_majority_share:.2f` and
-# {glue:text}`c42_svae_chance_majority_share:.2f` at chance; the AMI with
+# {glue:text}`c42_svae_chance_majority_share:.2f` at chance, and the AMI with
 # subject identity is {glue:text}`c42_sae_subject_ami:.2f`,
 # {glue:text}`c42_sae_disentangled_subject_ami:.2f` and
-# {glue:text}`c42_svae_subject_ami:.2f`. The further the share lies above
-# chance, the more the clusters collect people rather than ways of walking
-# shared by many people. "Gait styles" would need clusters that hold trials
-# of many subjects each while most subjects' trials stay together, and any
-# such reading has to be checked on subjects outside the training set, as
-# here.
+# {glue:text}`c42_svae_subject_ami:.2f`, to be compared with the largest AMI
+# with an attribute above. Where the subject values clearly exceed the
+# attribute values, a cluster is first of all a set of people: its attribute
+# profile (Figure 4, right) is the profile of the people in it, its trials
+# are not independent observations, and a "gait style" cannot be told apart
+# from the individual signatures of the people who happen to share a
+# cluster. Telling them apart would take clusters that recur across seeds
+# and across different sets of held-out subjects.
 
 # %% [markdown]
 # ## Claims C4 and C5

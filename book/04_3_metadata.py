@@ -27,19 +27,23 @@
 # independent observations.
 
 # %% tags=["parameters"]
-profile = "full"      # "full" or "smoke" (see analysis.config.PROFILES)
-models = None         # e.g. ["sae", "svae"]; None = the profile's
-seeds = None          # e.g. [3] or [0, 1, 2]; None = the profile's
+profile = "full"
+models = None
+seeds = None
 epochs = None
 latent_dim = None
-data_dir = None       # directory of real Gutenberg files; None = GAIT_DATA_DIR, opt-in download, else synthetic
-download = None       # True = download from figshare if no data_dir (never by default)
-device = None         # "auto", "cpu", "cuda", ...
+model_options = None
+data_dir = None
+download = None
+device = None
 
-# %%
+# %% tags=["remove-stderr"]
 from analysis import config, metrics, plots, report, study as gait
 
-settings = config.resolve(profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim, device=device)
+settings = config.resolve(
+    profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
+    model_options=model_options, device=device,
+)
 study = gait.prepare(settings, data_dir=data_dir, download=download)
 report.show_header(study.source, settings, study.device)
 runs = gait.train_all(study, progress=True)
@@ -50,7 +54,7 @@ runs = gait.train_all(study, progress=True)
 # The attributes take no part in training, so the association between a
 # feature and, say, age is a property of the learned code rather than a
 # generalisation error. Like the study, this chapter therefore uses every
-# trial: the codes of all {glue:text}`c43_n_trials` trials of
+# trial: the codes of all {glue:text}`c43_n_trials:,` trials of
 # {glue:text}`c43_n_subjects` subjects (training, validation and test
 # subjects alike), encoded by each trained model. Restricting the analysis to
 # the held-out test subjects would leave too few people for a subject-level
@@ -59,7 +63,7 @@ runs = gait.train_all(study, progress=True)
 # Walking speed is missing for entire sub-datasets of the Gutenberg Gait
 # Database {cite:p}`horst2021gutenberg` (sub-datasets without any speed
 # here: {glue:text}`c43_speed_missing_datasets`), so every speed correlation rests
-# on {glue:text}`c43_n_speed_trials` trials of
+# on {glue:text}`c43_n_speed_trials:,` trials of
 # {glue:text}`c43_n_speed_subjects` subjects. The table gives the numbers
 # used for each attribute.
 
@@ -70,7 +74,7 @@ from IPython.display import Markdown, display
 from analysis import associations
 
 first_seed = settings.seeds[0]
-inputs, trials = associations.cohort_inputs(study)
+inputs, trials = study.all_inputs()
 codes_by_run = associations.encode_runs(runs, inputs)
 sizes = associations.sample_sizes(trials)
 speed_row = sizes.set_index("attribute").loc["WALKING_SPEED"]
@@ -104,16 +108,16 @@ chance_other = report.glue_number("c43_chance_other", chance.loc[chance["attribu
 # %% [markdown]
 # ## Two units of analysis
 #
-# A participant of the database contributed on average
+# In this cohort a subject contributed on average
 # {glue:text}`c43_trials_per_subject:.1f` trials. Those trials share one age,
 # one height and one body weight, and they share most of their curve shape
 # as well: single trials identify a person almost perfectly
 # {cite:p}`horst2023identification`, and even sessions of one person on one
 # day differ systematically {cite:p}`horst2017session`. Correlating
 # trial-level codes with a person-level attribute therefore counts each
-# person many times. The correlation coefficient itself is then a weighted
-# between-person correlation, but its p-value treats every trial as new
-# evidence and comes out far too small.
+# person many times. The coefficient then mixes differences between people
+# with trial-to-trial scatter within them, and its p-value treats every
+# trial as new evidence, so it comes out far too small.
 #
 # Each correlation is computed at two levels:
 #
@@ -279,8 +283,8 @@ else:
 # %% [markdown]
 # **Figure 5b.** Hedges' g (men minus women) of every feature, computed on
 # subject means ({glue:text}`c43_n_men` men, {glue:text}`c43_n_women` women;
-# subjects whose recorded sex differs between sessions without a majority are
-# left out), with 95 % bootstrap intervals that resample subjects; one panel
+# subjects whose sex is missing, or differs between sessions without a
+# majority, are left out), with 95 % bootstrap intervals that resample subjects; one panel
 # per model, seed {glue:text}`c43_first_seed`. Coloured features have
 # intervals that exclude zero.
 #
@@ -296,12 +300,7 @@ else:
 
 # %%
 if can_compare_sexes:
-    sex_summary = metrics.summarize_over_seeds(sex_per_seed, value_columns=["n_excluding_zero", "max_abs_g"])
-    sex_summary["value"] = [metrics.format_mean_sd(mean, sd) for mean, sd in zip(sex_summary["mean"], sex_summary["sd"])]
-    sex_table = sex_summary.pivot(index="model", columns="quantity", values="value").rename(index=config.MODEL_LABELS)
-    sex_table.columns.name = None
-    sex_table = sex_table.rename(columns={"n_excluding_zero": "features with CI excluding 0", "max_abs_g": "max |g|"})
-    display(sex_table[["features with CI excluding 0", "max |g|"]])
+    display(Markdown(report.markdown_table(associations.sex_summary_table(sex_per_seed))))
 
 # %% [markdown]
 # **Table 4.3.6.** Sex differences per model (mean ± SD over seeds).

@@ -29,19 +29,23 @@
 # the three observations for every model and seed.
 
 # %% tags=["parameters"]
-profile = "full"      # "full" or "smoke" (see analysis.config.PROFILES)
-models = None         # e.g. ["sae", "svae"]; None = the profile's
-seeds = None          # e.g. [3] or [0, 1, 2]; None = the profile's
+profile = "full"
+models = None
+seeds = None
 epochs = None
 latent_dim = None
-data_dir = None       # directory of real Gutenberg files; None = GAIT_DATA_DIR, opt-in download, else synthetic
-download = None       # True = download from figshare if no data_dir (never by default)
-device = None         # "auto", "cpu", "cuda", ...
+model_options = None
+data_dir = None
+download = None
+device = None
 
-# %%
+# %% tags=["remove-stderr"]
 from analysis import config, metrics, plots, report, study as gait
 
-settings = config.resolve(profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim, device=device)
+settings = config.resolve(
+    profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
+    model_options=model_options, device=device,
+)
 study = gait.prepare(settings, data_dir=data_dir, download=download)
 report.show_header(study.source, settings, study.device)
 runs = gait.train_all(study, progress=True)
@@ -154,8 +158,8 @@ plt.close(figure)
 # coefficients to curves was never applied. What was plotted is therefore
 # the left panel: {glue:text}`c44_n_coefficients` coefficients of one
 # channel in their storage order, starting with the coarse approximation
-# band, a shrunken and smoothed copy of the curve, followed by the detail
-# bands, which are close to zero for smooth curves. Every feature of a model
+# band (a smoothed, rescaled copy of the curve in a handful of values),
+# followed by the detail bands, which are close to zero for smooth curves. Every feature of a model
 # decodes to a vector of this kind on top of the same decoder bias, so plots
 # of this sort are dominated by what all features share, which matters for
 # claim C9 below. In the study's code each sample was one channel of one
@@ -203,7 +207,7 @@ plt.close(figure)
 # test set, carry no variance and lower the evenness.
 
 # %%
-redundancy.model_table(per_seed, "importance")
+display(Markdown(report.markdown_table(redundancy.model_table(per_seed, "importance"))))
 
 # %% [markdown]
 # **Table 4.4.1.** Importance per model (mean ± SD over seeds, test set):
@@ -235,7 +239,7 @@ for name, codes in test_codes.items():
 # these are computed over trials, several per person.
 
 # %%
-redundancy.model_table(per_seed, "correlation")
+display(Markdown(report.markdown_table(redundancy.model_table(per_seed, "correlation"))))
 
 # %% [markdown]
 # **Table 4.4.2.** Largest |r| between two features of the same model (mean ±
@@ -246,7 +250,7 @@ report.glue_number("c44_duplicate_cosine", redundancy.NEAR_DUPLICATE_COSINE)
 report.glue_number("c44_alike_rule", claims.PATTERN_SIMILARITY_ALIKE)
 report.glue_number("c44_similarity_high", means["pattern_similarity"].max())
 report.glue_number("c44_whole_cosine_low", means["whole_pattern_cosine"].min())
-redundancy.model_table(per_seed, "patterns")
+display(Markdown(report.markdown_table(redundancy.model_table(per_seed, "patterns"))))
 
 # %% [markdown]
 # **Table 4.4.3.** Similarity of the curves decoded from single features, per

@@ -29,17 +29,21 @@ models = None
 seeds = None
 epochs = None
 latent_dim = None
+model_options = None
 data_dir = None
 download = None
 device = None
 
-# %%
+# %% tags=["remove-stderr"]
 from IPython.display import Markdown, display
 
 from analysis import claims, config, report
 from analysis import study as gait
 
-settings = config.resolve(profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim, device=device)
+settings = config.resolve(
+    profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
+    model_options=model_options, device=device,
+)
 study = gait.prepare(settings, data_dir=data_dir, download=download)
 report.show_header(study.source, settings, study.device)
 runs = gait.train_all(study, progress=True)

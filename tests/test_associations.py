@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis import associations
+from analysis.study import Study
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
@@ -65,8 +66,8 @@ class FakeStudy:
         return pd.DataFrame({"part": [part] * self.sizes[part]})
 
 
-def test_cohort_inputs_concatenates_every_part_in_order():
-    inputs, trials = associations.cohort_inputs(FakeStudy())
+def test_all_inputs_concatenates_every_part_in_order():
+    inputs, trials = Study.all_inputs(FakeStudy())
     assert inputs.shape == (10, 2)
     assert list(trials["part"]) == ["train"] * 5 + ["validation"] * 2 + ["test"] * 3
     assert inputs[5, 0] == 100 and inputs[7, 0] == 200
@@ -262,3 +263,21 @@ def test_sex_difference_table_finds_a_feature_that_differs_between_sexes():
     assert row["n_excluding_zero"] >= 1
     assert row["max_abs_g"] > 2
     assert (row["n_male"], row["n_female"]) == (20, 20)
+
+
+def test_sex_summary_table_formats_counts_and_effects_per_model():
+    per_seed = pd.DataFrame(
+        {
+            "model": ["sae", "sae", "svae"],
+            "seed": [0, 1, 0],
+            "n_excluding_zero": [2, 4, 1],
+            "max_abs_g": [0.5, 0.7, 0.3],
+            "n_features": [10, 10, 10],
+            "n_male": [5, 5, 5],
+            "n_female": [5, 5, 5],
+        }
+    )
+    table = associations.sex_summary_table(per_seed)
+    assert list(table["model"]) == ["SAE", "Sparse VAE"]
+    assert list(table["features with CI excluding 0"]) == ["3.0 ± 1.4", "1.0 ± n/a"]
+    assert list(table["max |g|"]) == ["0.60 ± 0.14", "0.30 ± n/a"]

@@ -226,6 +226,40 @@ def test_every_chapter_executed_and_built(site: Site) -> None:
         assert (site.html / f"{entry}.html").is_file(), f"{entry}.html was not built"
 
 
+# A tqdm progress line, e.g. "sae: 100%|█████| 3/3 [00:01<00:00, 2.1epoch/s, ...]".
+PROGRESS_LINE = re.compile(r"^[^|]*\d+%\|.*\|\s*\d+/\d+ \[")
+
+
+def unexpected_output(notebook: nbformat.NotebookNode) -> list[str]:
+    """Error outputs, warnings in any stream, and stderr that is not a progress bar."""
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                problems.append(f"cell {index}: {output.get('ename')}: {output.get('evalue')}")
+            if output.get("output_type") != "stream":
+                continue
+            for line in re.split(r"[\r\n]+", output.get("text", "")):
+                text = line.strip()
+                if not text:
+                    continue
+                if "Warning" in text or (output.get("name") == "stderr" and not PROGRESS_LINE.match(text)):
+                    problems.append(f"cell {index} ({output.get('name')}): {text[:200]}")
+    return problems
+
+
+@pytest.mark.slow
+def test_chapters_print_no_warnings(site: Site) -> None:
+    found = {
+        record.chapter: problems
+        for record in site.records
+        if (problems := unexpected_output(nbformat.read(record.notebook, as_version=4)))
+    }
+    assert not found, "executed chapters printed warnings or errors:\n" + "\n".join(
+        f"{chapter}: {line}" for chapter, lines in found.items() for line in lines[:5]
+    )
+
+
 @pytest.mark.slow
 def test_chapters_do_not_modify_the_book(site: Site) -> None:
     after = source_snapshot(site.book)

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from analysis import claims, config
 
@@ -25,11 +24,13 @@ def per_seed_table(**changes: dict[str, float]) -> pd.DataFrame:
             row.update({key: value + jitter for key, value in values.items()})
             row.update({f"max_abs_r_{a}": (0.42 if a == "WALKING_SPEED" else 0.26) * (0.5 if weak else 1) for a in ATTRIBUTES})
             row.update({f"agreement_{a}": (0.8 if a == "WALKING_SPEED" else 0.2) for a in ATTRIBUTES})
+            row.update({f"n_abs_r_above_0.3_{a}": (3 if a == "WALKING_SPEED" else 0) for a in ATTRIBUTES})
             row.update(pc1_cluster_share=0.8, pc2_cluster_share=0.1, max_cluster_ami=0.02)
             rows.append(row)
     table = pd.DataFrame(rows)
     if weak_speed := changes.get("all_speed_r"):
         table["max_abs_r_WALKING_SPEED"] = weak_speed
+        table["n_abs_r_above_0.3_WALKING_SPEED"] = 0
     return table
 
 
@@ -77,3 +78,16 @@ def test_measured_column_shows_mean_and_interval():
     text = ledger.set_index("claim").loc["C1", "this build"]
     assert "SAE 0.090 [" in text
     assert np.isfinite(float(text.split("[")[1].split(",")[0]))
+
+
+def test_a_single_strong_speed_feature_is_not_several():
+    table = per_seed_table()
+    table["n_abs_r_above_0.3_WALKING_SPEED"] = 1
+    assert verdicts(table)["C6"] == claims.FAILS
+
+
+def test_no_gradient_at_all_is_not_a_speed_gradient():
+    table = per_seed_table()
+    for attribute in ATTRIBUTES:
+        table[f"agreement_{attribute}"] = -0.1 if attribute == "WALKING_SPEED" else -0.5
+    assert verdicts(table)["C4"] == claims.FAILS
