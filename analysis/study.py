@@ -73,6 +73,28 @@ def prepare(
     )
 
 
+def start_chapter(
+    profile: str = "full",
+    *,
+    data_dir: str | None = None,
+    download: bool | None = None,
+    show_header: bool = True,
+    **overrides: object,
+) -> tuple[config.Settings, Study]:
+    """What every chapter does first: settings from its parameters, the data, the header.
+
+    ``overrides`` are the chapter's papermill parameters (``models``,
+    ``seeds``, ``epochs``, ...); ``None`` keeps the profile's value.
+    """
+    from analysis import report
+
+    settings = config.resolve(profile, **overrides)
+    study = prepare(settings, data_dir=data_dir, download=download)
+    if show_header:
+        report.show_header(study.source, settings, study.device)
+    return settings, study
+
+
 def model_config(settings: config.Settings, name: str, input_dim: int) -> ModelConfig:
     """The model of ``name`` with the settings' latent size and λ overrides."""
     options = dict(settings.model_options.get(name, {}))

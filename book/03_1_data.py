@@ -40,15 +40,13 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from analysis import cohort_tables, config, landmarks, plots, report, wavelets
+from analysis import cohort_tables, landmarks, plots, report, wavelets
 from analysis import study as gait
 
-settings = config.resolve(
+settings, study = gait.start_chapter(
     profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
-    model_options=model_options, device=device,
+    model_options=model_options, data_dir=data_dir, download=download, device=device,
 )
-study = gait.prepare(settings, data_dir=data_dir, download=download)
-report.show_header(study.source, settings, study.device)
 cohort = study.cohort
 trials = cohort.trials
 

@@ -40,12 +40,10 @@ from IPython.display import Markdown, display
 from analysis import claims, config, metrics, plots, report
 from analysis import study as gait
 
-settings = config.resolve(
+settings, study = gait.start_chapter(
     profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
-    model_options=model_options, device=device,
+    model_options=model_options, data_dir=data_dir, download=download, device=device,
 )
-study = gait.prepare(settings, data_dir=data_dir, download=download)
-report.show_header(study.source, settings, study.device)
 runs = gait.train_all(study, progress=True)
 
 # %% [markdown]

@@ -38,3 +38,14 @@ def real_structure_dir() -> Path:
     if not all((SHARED_GUTENBERG_DIR / name).is_file() for name in (METADATA_FILE, SPEED_FILE)):
         pytest.skip(f"real Gutenberg metadata not found in {SHARED_GUTENBERG_DIR}")
     return SHARED_GUTENBERG_DIR
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Tiny tensors gain nothing from threads, and on a busy machine threads cost time."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

@@ -23,13 +23,7 @@ from analysis.models import (
 D, K = 7, 4
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tensors this small gain nothing from threads, and on a busy machine threads cost time."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def stacked(name: str, seeds: tuple[int, ...] = (0,), **options: float) -> torch.nn.Module:

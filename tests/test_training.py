@@ -30,13 +30,7 @@ from analysis.training import (
 D, K = 12, 4
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tensors this small gain nothing from threads, and on a busy machine threads cost time."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def rows(n: int, seed: int, shift: float = 0.0) -> np.ndarray:
