@@ -57,13 +57,18 @@ def prepare(
     settings: config.Settings,
     data_dir: str | None = None,
     download: bool | None = None,
+    unit: str = "trial",
 ) -> Study:
-    """Resolve the data source, load and validate the cohort, build features."""
+    """Resolve the data source, load and validate the cohort, build features.
+
+    ``unit="channel"`` makes every curve its own sample, as the study's
+    original code did; the book's analyses use one sample per trial.
+    """
     data_source = source.resolve(data_dir=data_dir, download=download, seed=settings.data_seed)
     cohort = data.load(data_source.directory)
     if settings.max_subjects is not None:
         cohort = cohort.subset_subjects(settings.max_subjects, seed=settings.split_seed)
-    features = build_features(cohort, split_seed=settings.split_seed)
+    features = build_features(cohort, split_seed=settings.split_seed, unit=unit)
     return Study(
         settings=settings,
         source=data_source,
