@@ -32,6 +32,16 @@ Loss terms and their normalisation (all per seed, per batch):
   the ELBO with noise variance ½ that ``kl_weight = 1/d`` gives. Expect the
   Sparse VAE to stay close to its prior and to reconstruct worst.
 
+Gradients. Training goes through :meth:`SeedStack.loss_terms`, which computes
+all terms of a model in one :class:`torch.autograd.Function` whose backward is
+written out by hand (the derivations sit beside each one). The step then costs
+the five or seven batched matrix products it needs and a handful of
+element-wise passes, where autograd would record and replay some forty small
+operations; on a two-core CPU that is about a third of the time of a step.
+:meth:`SeedStack.autograd_loss_terms` computes the same terms from plain
+tensor operations for autograd to differentiate: the tests hold the two paths
+to each other, and the speed benchmark trains its textbook baseline on it.
+
 Default weights come from each term's size at Xavier initialisation on the
 standardised coefficients (d = 1,350, 100 latents): reconstruction ≈ 1,
 Σ_j KL ≈ 47, mean |h| ≈ 0.5, Σ_{i≠j} Cov² ≈ 80–130. They put each weighted
@@ -111,30 +121,158 @@ def _affine(inputs: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
     return torch.baddbmm(bias.unsqueeze(1), inputs, weight)
 
 
-class _TiedAutoencoder(torch.autograd.Function):
-    """h = ReLU(x Wᵀ + b_e) and x̂ = h W + b_d with a hand-written backward.
+def _mean_square(residual: Tensor) -> Tensor:
+    """Mean of residual² over everything but the seed dimension, in one pass."""
+    flat = residual.reshape(residual.shape[0], -1)
+    return torch.linalg.vecdot(flat, flat) / flat.shape[1]
 
-    W's gradient has an encoder part ∂preᵀ x and a decoder part hᵀ ∂x̂.
-    Autograd would compute the first transposed and add the two in a strided
-    pass over W; here the second product accumulates straight into the first,
-    which saves one slow pass over the largest tensor in every step.
+
+def _sparsity_kl_slope(mean_activation: Tensor, target: float, epsilon: float = SPARSITY_EPSILON) -> Tensor:
+    """d KL(ρ ‖ ρ̂_j) / d a_j for the squashing of :func:`sparsity_kl`."""
+    squashed = torch.tanh(mean_activation)
+    rho_hat = epsilon + (1.0 - 2.0 * epsilon) * squashed
+    return (-target / rho_hat + (1.0 - target) / (1.0 - rho_hat)) * (1.0 - 2.0 * epsilon) * (1.0 - squashed.square())
+
+
+def off_diagonal_covariance(codes: Tensor) -> Tensor:
+    """Σ_{i≠j} Cov(h_i, h_j)² per seed, with the biased batch covariance."""
+    centred = codes - codes.mean(dim=-2, keepdim=True)
+    covariance = centred.transpose(-2, -1) @ centred / codes.shape[-2]
+    return covariance.square().sum(dim=(-2, -1)) - covariance.diagonal(dim1=-2, dim2=-1).square().sum(dim=-1)
+
+
+def _per_seed(values: Tensor) -> Tensor:
+    """(seeds,) → (seeds, 1, 1), to scale a batched tensor seed by seed."""
+    return values.view(-1, 1, 1)
+
+
+class _SparseAutoencoderLoss(torch.autograd.Function):
+    """Reconstruction, KL sparsity, L1 (and optionally disentanglement) of the tied SAE.
+
+    Forward, per seed: pre = x Wᵀ + b_e, h = ReLU(pre), r = h W + b_d − x, and
+    the terms mean r², Σ_j KL(ρ ‖ ρ̂_j), mean h (h ≥ 0, so mean |h|) and
+    Σ_{i≠j} C_ij² with C = h_cᵀ h_c / B, h_c = h − mean_b h. Returns them as
+    columns of a (seeds, terms) tensor.
+
+    Backward receives w_t, the weight of term t in the differentiated sum
+    (λ_t times the total's gradient, plus any gradient of the term itself):
+
+    * ∂/∂r = w_rec · 2 r / (B d);
+    * ∂/∂h = w_kl · KL'(a_j) / B + w_l1 / (B k) + w_dis · 4 h_c C̃ / B, with
+      a_j the batch mean of unit j and C̃ the covariance with its diagonal
+      zeroed (h_c C̃ has zero batch mean, so centring passes it unchanged);
+    * ∂/∂pre = (∂/∂h + ∂/∂r · W) ⊙ [pre > 0];
+    * ∂/∂W = ∂/∂preᵀ x + hᵀ ∂/∂r (encoder and decoder parts of the tied
+      weight, the second accumulated straight into the first);
+    * ∂/∂b_e = Σ_b ∂/∂pre, ∂/∂b_d = Σ_b ∂/∂r, ∂/∂x = ∂/∂pre · W − ∂/∂r.
     """
 
     @staticmethod
-    def forward(ctx: Any, x: Tensor, weight: Tensor, encoder_bias: Tensor, decoder_bias: Tensor) -> tuple[Tensor, Tensor]:
+    def forward(
+        ctx: Any, x: Tensor, weight: Tensor, encoder_bias: Tensor, decoder_bias: Tensor, target: float, disentangle: bool
+    ) -> Tensor:
         codes = torch.relu(_affine(x, weight.transpose(1, 2), encoder_bias))
-        reconstruction = _affine(codes, weight, decoder_bias)
-        ctx.save_for_backward(x, weight, codes)
-        return codes, reconstruction
+        residual = _affine(codes, weight, decoder_bias).sub_(x)
+        columns = [_mean_square(residual), sparsity_kl(codes, target).sum(dim=-1), codes.mean(dim=(1, 2))]
+        if disentangle:
+            columns.append(off_diagonal_covariance(codes))
+        ctx.save_for_backward(x, weight, codes, residual)
+        ctx.target, ctx.disentangle = target, disentangle
+        return torch.stack(columns, dim=1)
 
     @staticmethod
-    def backward(ctx: Any, codes_grad: Tensor, reconstruction_grad: Tensor) -> tuple[Tensor | None, Tensor, Tensor, Tensor]:
-        x, weight, codes = ctx.saved_tensors
-        pre_activation_grad = torch.baddbmm(codes_grad, reconstruction_grad, weight.transpose(1, 2)) * (codes > 0)
+    def backward(ctx: Any, term_weights: Tensor) -> tuple[Tensor | None, Tensor, Tensor, Tensor, None, None]:
+        x, weight, codes, residual = ctx.saved_tensors
+        batch, input_dim = residual.shape[1:]
+        latent_dim = codes.shape[2]
+        residual_scale = _per_seed(term_weights[:, 0] * (2.0 / (batch * input_dim)))
+        codes_grad = (
+            term_weights[:, 1:2] * _sparsity_kl_slope(codes.mean(dim=1), ctx.target) / batch
+            + term_weights[:, 2:3] / (batch * latent_dim)
+        ).unsqueeze(1)
+        if ctx.disentangle:
+            centred = codes - codes.mean(dim=1, keepdim=True)
+            off_diagonal = centred.transpose(1, 2) @ centred / batch
+            off_diagonal.diagonal(dim1=1, dim2=2).zero_()
+            codes_grad = codes_grad + centred @ off_diagonal * _per_seed(term_weights[:, 3] * (4.0 / batch))
+        pre_activation_grad = torch.addcmul(codes_grad, torch.bmm(residual, weight.transpose(1, 2)), residual_scale)
+        pre_activation_grad.mul_(codes > 0)
         weight_grad = torch.bmm(pre_activation_grad.transpose(1, 2), x)
-        weight_grad.baddbmm_(codes.transpose(1, 2), reconstruction_grad)
-        x_grad = torch.bmm(pre_activation_grad, weight) if ctx.needs_input_grad[0] else None
-        return x_grad, weight_grad, pre_activation_grad.sum(dim=1), reconstruction_grad.sum(dim=1)
+        weight_grad.baddbmm_((codes * residual_scale).transpose(1, 2), residual)
+        decoder_bias_grad = residual.sum(dim=1) * residual_scale.view(-1, 1)
+        x_grad = None
+        if ctx.needs_input_grad[0]:
+            x_grad = torch.bmm(pre_activation_grad, weight) - residual * residual_scale
+        return x_grad, weight_grad, pre_activation_grad.sum(dim=1), decoder_bias_grad, None, None
+
+
+class _SparseVAELoss(torch.autograd.Function):
+    """Reconstruction, VAE KL and L1 of the Sparse VAE.
+
+    Forward, per seed: μ = x W_μ + b_μ, s = x W_s + b_s (log σ²), z = μ + e^{s/2} ε
+    (z = μ when ``noise`` is None), r = z W_d + b_d − x, and the terms mean r²,
+    mean_b ½ Σ_k (μ² + e^s − 1 − s) and mean |z|.
+
+    Backward, with w_t the weight of term t in the differentiated sum:
+
+    * ∂/∂r = w_rec · 2 r / (B d);
+    * ∂/∂z = ∂/∂r · W_dᵀ + w_l1 · sign(z) / (B k);
+    * ∂/∂μ = ∂/∂z + w_kl · μ / B;
+    * ∂/∂s = w_kl · (e^s − 1) / (2B) + ∂/∂z ⊙ ε ⊙ e^{s/2} / 2;
+    * ∂/∂W_μ = xᵀ ∂/∂μ, ∂/∂W_s = xᵀ ∂/∂s, ∂/∂W_d = zᵀ ∂/∂r, each bias the
+      batch sum of its output's gradient, ∂/∂x = ∂/∂μ W_μᵀ + ∂/∂s W_sᵀ − ∂/∂r.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: Tensor,
+        mean_weight: Tensor,
+        mean_bias: Tensor,
+        logvar_weight: Tensor,
+        logvar_bias: Tensor,
+        decoder_weight: Tensor,
+        decoder_bias: Tensor,
+        noise: Tensor | None,
+    ) -> Tensor:
+        mean = _affine(x, mean_weight, mean_bias)
+        logvar = _affine(x, logvar_weight, logvar_bias)
+        variance = torch.exp(logvar)
+        noise_scale = None if noise is None else torch.sqrt(variance).mul_(noise)
+        z = mean if noise_scale is None else mean + noise_scale
+        residual = _affine(z, decoder_weight, decoder_bias).sub_(x)
+        vae_kl = 0.5 * (mean.square() + variance - 1.0 - logvar).sum(dim=-1).mean(dim=-1)
+        ctx.save_for_backward(x, mean_weight, logvar_weight, decoder_weight, mean, variance, noise_scale, z, residual)
+        return torch.stack([_mean_square(residual), vae_kl, z.abs().mean(dim=(1, 2))], dim=1)
+
+    @staticmethod
+    def backward(ctx: Any, term_weights: Tensor) -> tuple[Tensor | None, ...]:
+        x, mean_weight, logvar_weight, decoder_weight, mean, variance, noise_scale, z, residual = ctx.saved_tensors
+        batch, input_dim = residual.shape[1:]
+        latent_dim = z.shape[2]
+        residual_scale = _per_seed(term_weights[:, 0] * (2.0 / (batch * input_dim)))
+        kl_scale = _per_seed(term_weights[:, 1] / batch)
+        z_grad = torch.bmm(residual, decoder_weight.transpose(1, 2)).mul_(residual_scale)
+        z_grad.addcmul_(torch.sign(z), _per_seed(term_weights[:, 2] / (batch * latent_dim)))
+        mean_grad = torch.addcmul(z_grad, mean, kl_scale)
+        logvar_grad = (variance - 1.0) * (0.5 * kl_scale)
+        if noise_scale is not None:
+            logvar_grad.addcmul_(z_grad, noise_scale, value=0.5)
+        x_transposed = x.transpose(1, 2)
+        x_grad = None
+        if ctx.needs_input_grad[0]:
+            x_grad = torch.bmm(mean_grad, mean_weight.transpose(1, 2))
+            x_grad.baddbmm_(logvar_grad, logvar_weight.transpose(1, 2)).sub_(residual * residual_scale)
+        return (
+            x_grad,
+            torch.bmm(x_transposed, mean_grad),
+            mean_grad.sum(dim=1),
+            torch.bmm(x_transposed, logvar_grad),
+            logvar_grad.sum(dim=1),
+            torch.bmm((z * residual_scale).transpose(1, 2), residual),
+            residual.sum(dim=1) * residual_scale.view(-1, 1),
+            None,
+        )
 
 
 class SeedStack(nn.Module, ABC):
@@ -190,12 +328,32 @@ class SeedStack(nn.Module, ABC):
         """Every loss term separately and their weighted sum under "total".
 
         ``noise`` holds the standard-normal draws of stochastic models (same
-        shape as their codes) and is ignored by deterministic ones.
+        shape as their codes; drawn from torch's global generator when
+        missing) and is ignored by deterministic models and in evaluation
+        mode. Gradients are the hand-written ones (see the module notes).
         """
+        return self._terms(x, noise, self._fused_terms)
+
+    def autograd_loss_terms(self, x: Tensor, noise: Tensor | None = None) -> dict[str, Tensor]:
+        """The terms of :meth:`loss_terms` from plain tensor operations, for autograd to differentiate."""
+        return self._terms(x, noise, self._autograd_terms)
+
+    def penalty_weights(self) -> dict[str, float]:
+        """Each penalty term's weight in the total, in the order the terms are reported."""
+        return {}
+
+    def _terms(self, x: Tensor, noise: Tensor | None, compute: Any) -> dict[str, Tensor]:
         stacked, squeeze = self._stack(x, self.input_dim, "x")
-        if noise is not None:
+        if self.uses_noise and self.training:
+            if noise is None:
+                noise = torch.randn(*stacked.shape[:2], self.latent_dim, dtype=stacked.dtype, device=stacked.device)
             noise, _ = self._stack(noise, self.latent_dim, "noise")
-        terms = self._loss_terms(stacked, noise)
+        else:
+            noise = None
+        weights = self.penalty_weights()
+        columns = compute(stacked, noise)  # (seeds, terms): reconstruction, then the penalties
+        terms = dict(zip(["reconstruction", *weights], columns.unbind(dim=1)))
+        terms["total"] = columns @ columns.new_tensor([1.0, *weights.values()])
         return {name: value.squeeze(0) for name, value in terms.items()} if squeeze else terms
 
     def select(self, indices: Sequence[int]) -> SeedStack:
@@ -219,8 +377,12 @@ class SeedStack(nn.Module, ABC):
         """Reconstructions for z of shape (seeds, batch, latent_dim)."""
 
     @abstractmethod
-    def _loss_terms(self, x: Tensor, noise: Tensor | None) -> dict[str, Tensor]:
-        """Loss terms, each of shape (seeds,), for x of shape (seeds, batch, input_dim)."""
+    def _fused_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
+        """(seeds, terms) for x of shape (seeds, batch, input_dim), with hand-written gradients."""
+
+    @abstractmethod
+    def _autograd_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
+        """The same columns from plain tensor operations."""
 
 
 def _squared_error(x: Tensor, reconstruction: Tensor) -> Tensor:
@@ -235,6 +397,8 @@ class TiedSAE(SeedStack):
     Tying matters for sparsity: scaling W by c scales x̂ by c², so the code
     cannot shrink for free while the decoder grows.
     """
+
+    _disentangles = False
 
     def __init__(
         self,
@@ -261,34 +425,30 @@ class TiedSAE(SeedStack):
     def _decode(self, z: Tensor) -> Tensor:
         return _affine(z, self.weight, self.decoder_bias)
 
-    def _sparse_terms(self, x: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
-        codes, reconstruction = _TiedAutoencoder.apply(x, self.weight, self.encoder_bias, self.decoder_bias)
-        terms = {
-            "reconstruction": _squared_error(x, reconstruction),
-            "kl_sparsity": sparsity_kl(codes, self.sparsity_target).sum(dim=-1),
-            "l1": codes.abs().mean(dim=(-2, -1)),
-        }
-        return codes, terms
+    def penalty_weights(self) -> dict[str, float]:
+        return {"kl_sparsity": self.sparsity_weight, "l1": self.l1_weight}
 
-    def _loss_terms(self, x: Tensor, noise: Tensor | None) -> dict[str, Tensor]:
-        _, terms = self._sparse_terms(x)
-        terms["total"] = (
-            terms["reconstruction"]
-            + self.sparsity_weight * terms["kl_sparsity"]
-            + self.l1_weight * terms["l1"]
+    def _fused_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
+        return _SparseAutoencoderLoss.apply(
+            x, self.weight, self.encoder_bias, self.decoder_bias, self.sparsity_target, self._disentangles
         )
-        return terms
 
-
-def off_diagonal_covariance(codes: Tensor) -> Tensor:
-    """Σ_{i≠j} Cov(h_i, h_j)² per seed, with the biased batch covariance."""
-    centred = codes - codes.mean(dim=-2, keepdim=True)
-    covariance = centred.transpose(-2, -1) @ centred / codes.shape[-2]
-    return covariance.square().sum(dim=(-2, -1)) - covariance.diagonal(dim1=-2, dim2=-1).square().sum(dim=-1)
+    def _autograd_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
+        codes = self._encode(x)
+        columns = [
+            _squared_error(x, self._decode(codes)),
+            sparsity_kl(codes, self.sparsity_target).sum(dim=-1),
+            codes.abs().mean(dim=(-2, -1)),
+        ]
+        if self._disentangles:
+            columns.append(off_diagonal_covariance(codes))
+        return torch.stack(columns, dim=1)
 
 
 class DisentangledSAE(TiedSAE):
     """The tied SAE plus λ₃ Σ_{i≠j} Cov(h_i, h_j)² (Section 3.2.2)."""
+
+    _disentangles = True
 
     def __init__(
         self,
@@ -303,16 +463,8 @@ class DisentangledSAE(TiedSAE):
         super().__init__(input_dim, latent_dim, seeds, sparsity_target, sparsity_weight, l1_weight)
         self.disentanglement_weight = disentanglement_weight
 
-    def _loss_terms(self, x: Tensor, noise: Tensor | None) -> dict[str, Tensor]:
-        codes, terms = self._sparse_terms(x)
-        terms["disentanglement"] = off_diagonal_covariance(codes)
-        terms["total"] = (
-            terms["reconstruction"]
-            + self.sparsity_weight * terms["kl_sparsity"]
-            + self.l1_weight * terms["l1"]
-            + self.disentanglement_weight * terms["disentanglement"]
-        )
-        return terms
+    def penalty_weights(self) -> dict[str, float]:
+        return {**super().penalty_weights(), "disentanglement": self.disentanglement_weight}
 
 
 class SparseVAE(SeedStack):
@@ -355,22 +507,31 @@ class SparseVAE(SeedStack):
     def _decode(self, z: Tensor) -> Tensor:
         return _affine(z, self.decoder_weight, self.decoder_bias)
 
-    def _loss_terms(self, x: Tensor, noise: Tensor | None) -> dict[str, Tensor]:
+    def penalty_weights(self) -> dict[str, float]:
+        return {"vae_kl": self.kl_weight, "l1": self.l1_weight}
+
+    def _fused_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
+        return _SparseVAELoss.apply(
+            x,
+            self.mean_weight,
+            self.mean_bias,
+            self.logvar_weight,
+            self.logvar_bias,
+            self.decoder_weight,
+            self.decoder_bias,
+            noise,
+        )
+
+    def _autograd_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
         mean = self._encode(x)
         logvar = _affine(x, self.logvar_weight, self.logvar_bias)
-        if self.training:
-            if noise is None:
-                noise = torch.randn_like(mean)
-            z = mean + torch.exp(0.5 * logvar) * noise
-        else:
-            z = mean
-        terms = {
-            "reconstruction": _squared_error(x, self._decode(z)),
-            "vae_kl": 0.5 * (mean.square() + logvar.exp() - 1.0 - logvar).sum(dim=-1).mean(dim=-1),
-            "l1": z.abs().mean(dim=(-2, -1)),
-        }
-        terms["total"] = terms["reconstruction"] + self.kl_weight * terms["vae_kl"] + self.l1_weight * terms["l1"]
-        return terms
+        z = mean if noise is None else mean + torch.exp(0.5 * logvar) * noise
+        columns = [
+            _squared_error(x, self._decode(z)),
+            0.5 * (mean.square() + logvar.exp() - 1.0 - logvar).sum(dim=-1).mean(dim=-1),
+            z.abs().mean(dim=(-2, -1)),
+        ]
+        return torch.stack(columns, dim=1)
 
 
 @dataclass(frozen=True)

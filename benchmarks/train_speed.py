@@ -85,14 +85,14 @@ def dataloader_baseline(
     for _ in range(epochs):
         model.train()
         for (batch,) in train_loader:
-            loss = model.loss_terms(batch.to(device))["total"]
+            loss = model.autograd_loss_terms(batch.to(device))["total"]
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
         model.eval()
         with torch.no_grad():
             validation_loss = sum(
-                float(model.loss_terms(batch.to(device))["total"]) * len(batch) for (batch,) in validation_loader
+                float(model.autograd_loss_terms(batch.to(device))["total"]) * len(batch) for (batch,) in validation_loader
             )
         if not np.isfinite(validation_loss):
             raise RuntimeError(f"{config.name}: the baseline's validation loss is not finite")

@@ -266,6 +266,35 @@ def test_tied_backward_matches_plain_autograd(name: str) -> None:
         assert torch.allclose(mine.grad, reference.grad, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("name", MODEL_NAMES)
+@pytest.mark.parametrize("training", [True, False])
+def test_hand_written_gradients_match_autograd_for_any_weighting_of_the_terms(name: str, training: bool) -> None:
+    """Each term and each seed with its own weight, so every column of the backward is exercised."""
+    model = _with_random_biases(
+        stacked(name, seeds=(0, 1, 2), sparsity_weight=0.3, l1_weight=0.2, disentanglement_weight=0.1, kl_weight=0.7)
+    ).train(training)
+    x = inputs(3, 6, D).double()
+    noise = inputs(3, 6, K, seed=4).double()
+
+    def values_and_gradients(method_name: str) -> tuple[dict[str, torch.Tensor], list[torch.Tensor]]:
+        model.zero_grad()
+        x_leaf = x.clone().requires_grad_(True)
+        terms = getattr(model, method_name)(x_leaf, noise)
+        weighted = sum((value * inputs(3, seed=10 + index).double()).sum() for index, value in enumerate(terms.values()))
+        weighted.backward()
+        return terms, [parameter.grad.clone() for parameter in model.parameters()] + [x_leaf.grad]
+
+    fused_terms, fused_gradients = values_and_gradients("loss_terms")
+    reference_terms, reference_gradients = values_and_gradients("autograd_loss_terms")
+    assert list(fused_terms) == list(reference_terms)
+    for term in fused_terms:
+        assert torch.allclose(fused_terms[term], reference_terms[term], rtol=1e-12, atol=0), term
+    for (parameter_name, _), mine, reference in zip(
+        [*model.named_parameters(), ("x", None)], fused_gradients, reference_gradients
+    ):
+        assert torch.allclose(mine, reference, rtol=1e-10, atol=1e-12), parameter_name
+
+
 def test_xavier_initialisation_and_zero_biases() -> None:
     model = build_model(ModelConfig("sae", input_dim=300, latent_dim=100), (0,))
     bound = math.sqrt(6.0 / (300 + 100))
