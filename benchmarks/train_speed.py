@@ -14,10 +14,21 @@ rows. The CPU seconds of this process are printed too: on a machine shared
 with other work they show what a run would take alone (exactly so with one
 thread, ``--threads 1``; with more, time spent waiting for threads counts).
 Early stopping is switched off (patience > epochs) so every run does the same
-number of epochs. The last line is machine-readable:
-``speedup_vs_dataloader=<(b) over (c), averaged over the models>``.
+number of epochs.
 
-    python benchmarks/train_speed.py [--data synthetic|random] [--epochs 3] [--seeds 5] [--threads N]
+Timings on a shared machine drift by tens of per cent within minutes, so the
+three runs are repeated in turn (``--repeats``): each table entry is the median
+over repeats, and each ratio is the median of the ratios of runs made one after
+the other, which cancels slow drifts. The spread of the repeats is printed.
+The last line is machine-readable:
+``speedup_vs_dataloader=<median ratio of (b) to (c), averaged over the models>``.
+
+The baseline differs from our loop in exactly what the loop is built to avoid:
+per-batch DataLoader collation, autograd on the loss written with plain tensor
+operations (``autograd_loss_terms``; ours has hand-written gradients), the
+default multi-tensor Adam, one seed at a time.
+
+    python benchmarks/train_speed.py [--data synthetic|random] [--epochs 3] [--seeds 5] [--repeats 3] [--threads N]
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ import argparse
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
@@ -119,12 +131,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", choices=("synthetic", "random"), default="synthetic")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seeds", type=int, default=STUDY_SEEDS)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each loop, taken in turn (median reported)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--latent-dim", type=int, default=100)
     parser.add_argument("--models", nargs="+", choices=MODEL_NAMES, default=list(MODEL_NAMES))
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's setting)")
     args = parser.parse_args(argv)
+    if args.repeats < 1 or args.epochs < 1 or args.seeds < 1:
+        parser.error("--repeats, --epochs and --seeds must be at least 1")
     if args.threads is not None:
         torch.set_num_threads(args.threads)
 
@@ -139,9 +154,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     device = resolve_device(args.device)
     print(f"data: {label}, train {train_rows.shape}, validation {validation_rows.shape}")
     print(f"device: {describe_device(device)}; torch {torch.__version__}, {torch.get_num_threads()} threads")
-    print(f"batch {args.batch_size}, {args.epochs} epochs per run, {args.seeds} seeds in the vectorised run")
+    print(
+        f"batch {args.batch_size}, {args.epochs} epochs per run, {args.seeds} seeds in the vectorised run, "
+        f"median of {args.repeats} repeats"
+    )
     print()
-    header = f"{'model':<18}{'run':<22}{'wall s':>9}{'cpu s':>9}{'seed-samples/s':>16}{'vs baseline':>13}"
+    header = f"{'model':<18}{'run':<22}{'wall s':>9}{'cpu s':>9}{'seed-samples/s':>16}{'vs baseline':>13}{'range':>12}"
     print(header)
     print("-" * len(header))
 
@@ -153,20 +171,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A tiny run of each loop first, so one-off start-up costs (thread pools, kernels) are not timed.
         our_loop(config, train_rows[:64], validation_rows[:64], 1, args.batch_size, range(args.seeds), args.device)
         dataloader_baseline(config, train_rows[:64], validation_rows[:64], 1, args.batch_size, device)
-        single = timed("(a) ours, 1 seed", 1, lambda: our_loop(*common, (0,), args.device))
-        vectorised = timed(f"(b) ours, {args.seeds} seeds", args.seeds, lambda: our_loop(*common, range(args.seeds), args.device))
-        baseline = timed("(c) DataLoader", 1, lambda: dataloader_baseline(*common, device))
+        runs: dict[str, tuple[int, Callable[[], None]]] = {
+            "(a) ours, 1 seed": (1, partial(our_loop, *common, (0,), args.device)),
+            f"(b) ours, {args.seeds} seeds": (args.seeds, partial(our_loop, *common, range(args.seeds), args.device)),
+            "(c) DataLoader": (1, partial(dataloader_baseline, *common, device)),
+        }
+        repeats = [[timed(label, seeds, run) for label, (seeds, run) in runs.items()] for _ in range(args.repeats)]
 
         def throughput(timing: Timing) -> float:
             return train_rows.shape[0] * args.epochs * timing.seeds / timing.wall
 
-        for timing in (single, vectorised, baseline):
-            ratio = throughput(timing) / throughput(baseline)
-            print(f"{name:<18}{timing.label:<22}{timing.wall:>9.2f}{timing.cpu:>9.2f}{throughput(timing):>16,.0f}{ratio:>12.2f}x")
-        speedups.append(throughput(vectorised) / throughput(baseline))
-        scale = STUDY_EPOCHS / args.epochs * STUDY_SEEDS / args.seeds
-        projected_wall += vectorised.wall * scale
-        projected_cpu += vectorised.cpu * scale
+        for position, label in enumerate(runs):
+            timings = [repeat[position] for repeat in repeats]
+            ratios = [throughput(repeat[position]) / throughput(repeat[-1]) for repeat in repeats]
+            wall = float(np.median([timing.wall for timing in timings]))
+            cpu = float(np.median([timing.cpu for timing in timings]))
+            rate = float(np.median([throughput(timing) for timing in timings]))
+            spread = f"{min(ratios):.2f}–{max(ratios):.2f}" if len(ratios) > 1 else ""
+            print(f"{name:<18}{label:<22}{wall:>9.2f}{cpu:>9.2f}{rate:>16,.0f}{np.median(ratios):>12.2f}x{spread:>12}")
+            if position == 1:
+                speedups.append(float(np.median(ratios)))
+                scale = STUDY_EPOCHS / args.epochs * STUDY_SEEDS / args.seeds
+                projected_wall += wall * scale
+                projected_cpu += cpu * scale
 
     print()
     print(

@@ -1,0 +1,40 @@
+"""The training-speed benchmark runs end to end and ends with its machine-readable line (no timing asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "train_speed.py"
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def load_benchmark():
+    spec = importlib.util.spec_from_file_location("train_speed", BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_prints_every_run_and_the_speedup_line(capsys: pytest.CaptureFixture[str]) -> None:
+    benchmark = load_benchmark()
+    arguments = ["--data", "random", "--epochs", "1", "--seeds", "2", "--repeats", "2", "--models", "sae", "--threads", "1"]
+    assert benchmark.main(arguments) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert re.fullmatch(r"speedup_vs_dataloader=\d+\.\d\d", lines[-1])
+    assert any(line.startswith("projected for 1 models × 5 seeds × 100 epochs") for line in lines)
+    for label in ("(a) ours, 1 seed", "(b) ours, 2 seeds", "(c) DataLoader"):
+        row = next(line for line in lines if label in line)
+        assert re.search(r"\d\.\d\dx\s+\d\.\d\d–\d\.\d\d$", row), row
+    assert "cpu (1 threads)" in "\n".join(lines)
+
+
+def test_benchmark_rejects_zero_repeats() -> None:
+    with pytest.raises(SystemExit):
+        load_benchmark().main(["--repeats", "0"])
