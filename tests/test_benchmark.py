@@ -29,6 +29,7 @@ def test_benchmark_prints_every_run_and_the_speedup_line(capsys: pytest.CaptureF
     lines = capsys.readouterr().out.strip().splitlines()
     assert re.fullmatch(r"speedup_vs_dataloader=\d+\.\d\d", lines[-1])
     assert any(line.startswith("projected for 1 models × 5 seeds × 100 epochs") for line in lines)
+    assert re.fullmatch(r"lower bound: its \d+\.\d TFLOP of matrix products alone take \d+ s at the \d+ GFLOP/s .*", lines[-2])
     for label in ("(a) ours, 1 seed", "(b) ours, 2 seeds", "(c) DataLoader"):
         row = next(line for line in lines if label in line)
         assert re.search(r"\d\.\d\dx\s+\d\.\d\d–\d\.\d\d$", row), row
