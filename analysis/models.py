@@ -32,15 +32,18 @@ Loss terms and their normalisation (all per seed, per batch):
   the ELBO with noise variance ½ that ``kl_weight = 1/d`` gives. Expect the
   Sparse VAE to stay close to its prior and to reconstruct worst.
 
-Gradients. Training goes through :meth:`SeedStack.loss_terms`, which computes
-all terms of a model in one :class:`torch.autograd.Function` whose backward is
-written out by hand (the derivations sit beside each one). The step then costs
-the five or seven batched matrix products it needs and a handful of
-element-wise passes, where autograd would record and replay some forty small
-operations; on a two-core CPU that is about a third of the time of a step.
+Gradients. Each model has a forward pass that returns all its loss terms as
+columns of one (seeds, terms) tensor and a backward pass written out by hand
+(its derivation is in its docstring). A step then costs the five or seven
+batched matrix products it needs and a handful of element-wise passes, where
+autograd on the plain formulas would record and replay some forty small
+operations; on a two-core CPU that is a third of the time of a step.
+:meth:`SeedStack.loss_and_gradients` runs the two passes directly (the
+training loop); :meth:`SeedStack.loss_terms` wraps them in an autograd
+Function, so any weighting of the terms can be differentiated; and
 :meth:`SeedStack.autograd_loss_terms` computes the same terms from plain
-tensor operations for autograd to differentiate: the tests hold the two paths
-to each other, and the speed benchmark trains its textbook baseline on it.
+tensor operations for autograd. The tests hold all three to each other, and
+the speed benchmark trains its textbook baseline on the last.
 
 Default weights come from each term's size at Xavier initialisation on the
 standardised coefficients (d = 1,350, 100 latents): reconstruction ≈ 1,
@@ -146,133 +149,24 @@ def _per_seed(values: Tensor) -> Tensor:
     return values.view(-1, 1, 1)
 
 
-class _SparseAutoencoderLoss(torch.autograd.Function):
-    """Reconstruction, KL sparsity, L1 (and optionally disentanglement) of the tied SAE.
+class _HandDifferentiated(torch.autograd.Function):
+    """Autograd's view of a model's forward pass and its hand-written backward pass.
 
-    Forward, per seed: pre = x Wᵀ + b_e, h = ReLU(pre), r = h W + b_d − x, and
-    the terms mean r², Σ_j KL(ρ ‖ ρ̂_j), mean h (h ≥ 0, so mean |h|) and
-    Σ_{i≠j} C_ij² with C = h_cᵀ h_c / B, h_c = h − mean_b h. Returns them as
-    columns of a (seeds, terms) tensor.
-
-    Backward receives w_t, the weight of term t in the differentiated sum
-    (λ_t times the total's gradient, plus any gradient of the term itself):
-
-    * ∂/∂r = w_rec · 2 r / (B d);
-    * ∂/∂h = w_kl · KL'(a_j) / B + w_l1 / (B k) + w_dis · 4 h_c C̃ / B, with
-      a_j the batch mean of unit j and C̃ the covariance with its diagonal
-      zeroed (h_c C̃ has zero batch mean, so centring passes it unchanged);
-    * ∂/∂pre = (∂/∂h + ∂/∂r · W) ⊙ [pre > 0];
-    * ∂/∂W = ∂/∂preᵀ x + hᵀ ∂/∂r (encoder and decoder parts of the tied
-      weight, the second accumulated straight into the first);
-    * ∂/∂b_e = Σ_b ∂/∂pre, ∂/∂b_d = Σ_b ∂/∂r, ∂/∂x = ∂/∂pre · W − ∂/∂r.
+    The parameters are passed as inputs so that autograd routes their
+    gradients; the passes read the same tensors from the model.
     """
 
     @staticmethod
-    def forward(
-        ctx: Any, x: Tensor, weight: Tensor, encoder_bias: Tensor, decoder_bias: Tensor, target: float, disentangle: bool
-    ) -> Tensor:
-        codes = torch.relu(_affine(x, weight.transpose(1, 2), encoder_bias))
-        residual = _affine(codes, weight, decoder_bias).sub_(x)
-        columns = [_mean_square(residual), sparsity_kl(codes, target).sum(dim=-1), codes.mean(dim=(1, 2))]
-        if disentangle:
-            columns.append(off_diagonal_covariance(codes))
-        ctx.save_for_backward(x, weight, codes, residual)
-        ctx.target, ctx.disentangle = target, disentangle
-        return torch.stack(columns, dim=1)
-
-    @staticmethod
-    def backward(ctx: Any, term_weights: Tensor) -> tuple[Tensor | None, Tensor, Tensor, Tensor, None, None]:
-        x, weight, codes, residual = ctx.saved_tensors
-        batch, input_dim = residual.shape[1:]
-        latent_dim = codes.shape[2]
-        residual_scale = _per_seed(term_weights[:, 0] * (2.0 / (batch * input_dim)))
-        codes_grad = (
-            term_weights[:, 1:2] * _sparsity_kl_slope(codes.mean(dim=1), ctx.target) / batch
-            + term_weights[:, 2:3] / (batch * latent_dim)
-        ).unsqueeze(1)
-        if ctx.disentangle:
-            centred = codes - codes.mean(dim=1, keepdim=True)
-            off_diagonal = centred.transpose(1, 2) @ centred / batch
-            off_diagonal.diagonal(dim1=1, dim2=2).zero_()
-            codes_grad = codes_grad + centred @ off_diagonal * _per_seed(term_weights[:, 3] * (4.0 / batch))
-        pre_activation_grad = torch.addcmul(codes_grad, torch.bmm(residual, weight.transpose(1, 2)), residual_scale)
-        pre_activation_grad.mul_(codes > 0)
-        weight_grad = torch.bmm(pre_activation_grad.transpose(1, 2), x)
-        weight_grad.baddbmm_((codes * residual_scale).transpose(1, 2), residual)
-        decoder_bias_grad = residual.sum(dim=1) * residual_scale.view(-1, 1)
-        x_grad = None
-        if ctx.needs_input_grad[0]:
-            x_grad = torch.bmm(pre_activation_grad, weight) - residual * residual_scale
-        return x_grad, weight_grad, pre_activation_grad.sum(dim=1), decoder_bias_grad, None, None
-
-
-class _SparseVAELoss(torch.autograd.Function):
-    """Reconstruction, VAE KL and L1 of the Sparse VAE.
-
-    Forward, per seed: μ = x W_μ + b_μ, s = x W_s + b_s (log σ²), z = μ + e^{s/2} ε
-    (z = μ when ``noise`` is None), r = z W_d + b_d − x, and the terms mean r²,
-    mean_b ½ Σ_k (μ² + e^s − 1 − s) and mean |z|.
-
-    Backward, with w_t the weight of term t in the differentiated sum:
-
-    * ∂/∂r = w_rec · 2 r / (B d);
-    * ∂/∂z = ∂/∂r · W_dᵀ + w_l1 · sign(z) / (B k);
-    * ∂/∂μ = ∂/∂z + w_kl · μ / B;
-    * ∂/∂s = w_kl · (e^s − 1) / (2B) + ∂/∂z ⊙ ε ⊙ e^{s/2} / 2;
-    * ∂/∂W_μ = xᵀ ∂/∂μ, ∂/∂W_s = xᵀ ∂/∂s, ∂/∂W_d = zᵀ ∂/∂r, each bias the
-      batch sum of its output's gradient, ∂/∂x = ∂/∂μ W_μᵀ + ∂/∂s W_sᵀ − ∂/∂r.
-    """
-
-    @staticmethod
-    def forward(
-        ctx: Any,
-        x: Tensor,
-        mean_weight: Tensor,
-        mean_bias: Tensor,
-        logvar_weight: Tensor,
-        logvar_bias: Tensor,
-        decoder_weight: Tensor,
-        decoder_bias: Tensor,
-        noise: Tensor | None,
-    ) -> Tensor:
-        mean = _affine(x, mean_weight, mean_bias)
-        logvar = _affine(x, logvar_weight, logvar_bias)
-        variance = torch.exp(logvar)
-        noise_scale = None if noise is None else torch.sqrt(variance).mul_(noise)
-        z = mean if noise_scale is None else mean + noise_scale
-        residual = _affine(z, decoder_weight, decoder_bias).sub_(x)
-        vae_kl = 0.5 * (mean.square() + variance - 1.0 - logvar).sum(dim=-1).mean(dim=-1)
-        ctx.save_for_backward(x, mean_weight, logvar_weight, decoder_weight, mean, variance, noise_scale, z, residual)
-        return torch.stack([_mean_square(residual), vae_kl, z.abs().mean(dim=(1, 2))], dim=1)
+    def forward(ctx: Any, model: SeedStack, x: Tensor, noise: Tensor | None, *parameters: Tensor) -> Tensor:
+        columns, saved = model._forward_pass(x, noise)
+        ctx.model = model
+        ctx.save_for_backward(*saved)
+        return columns
 
     @staticmethod
     def backward(ctx: Any, term_weights: Tensor) -> tuple[Tensor | None, ...]:
-        x, mean_weight, logvar_weight, decoder_weight, mean, variance, noise_scale, z, residual = ctx.saved_tensors
-        batch, input_dim = residual.shape[1:]
-        latent_dim = z.shape[2]
-        residual_scale = _per_seed(term_weights[:, 0] * (2.0 / (batch * input_dim)))
-        kl_scale = _per_seed(term_weights[:, 1] / batch)
-        z_grad = torch.bmm(residual, decoder_weight.transpose(1, 2)).mul_(residual_scale)
-        z_grad.addcmul_(torch.sign(z), _per_seed(term_weights[:, 2] / (batch * latent_dim)))
-        mean_grad = torch.addcmul(z_grad, mean, kl_scale)
-        logvar_grad = (variance - 1.0) * (0.5 * kl_scale)
-        if noise_scale is not None:
-            logvar_grad.addcmul_(z_grad, noise_scale, value=0.5)
-        x_transposed = x.transpose(1, 2)
-        x_grad = None
-        if ctx.needs_input_grad[0]:
-            x_grad = torch.bmm(mean_grad, mean_weight.transpose(1, 2))
-            x_grad.baddbmm_(logvar_grad, logvar_weight.transpose(1, 2)).sub_(residual * residual_scale)
-        return (
-            x_grad,
-            torch.bmm(x_transposed, mean_grad),
-            mean_grad.sum(dim=1),
-            torch.bmm(x_transposed, logvar_grad),
-            logvar_grad.sum(dim=1),
-            torch.bmm((z * residual_scale).transpose(1, 2), residual),
-            residual.sum(dim=1) * residual_scale.view(-1, 1),
-            None,
-        )
+        x_grad, *parameter_grads = ctx.model._backward_pass(ctx.saved_tensors, term_weights, ctx.needs_input_grad[1])
+        return (None, x_grad, None, *parameter_grads)
 
 
 class SeedStack(nn.Module, ABC):
@@ -330,29 +224,54 @@ class SeedStack(nn.Module, ABC):
         ``noise`` holds the standard-normal draws of stochastic models (same
         shape as their codes; drawn from torch's global generator when
         missing) and is ignored by deterministic models and in evaluation
-        mode. Gradients are the hand-written ones (see the module notes).
+        mode. Autograd differentiates the terms through the hand-written
+        backward pass (see the module notes).
         """
-        return self._terms(x, noise, self._fused_terms)
+        stacked, noise, squeeze = self._inputs(x, noise)
+        columns = _HandDifferentiated.apply(self, stacked, noise, *self.parameters())
+        return self._named(columns, squeeze)
 
     def autograd_loss_terms(self, x: Tensor, noise: Tensor | None = None) -> dict[str, Tensor]:
         """The terms of :meth:`loss_terms` from plain tensor operations, for autograd to differentiate."""
-        return self._terms(x, noise, self._autograd_terms)
+        stacked, noise, squeeze = self._inputs(x, noise)
+        return self._named(self._autograd_terms(stacked, noise), squeeze)
+
+    @torch.no_grad()
+    def loss_and_gradients(self, x: Tensor, noise: Tensor | None = None) -> dict[str, Tensor]:
+        """The terms of :meth:`loss_terms`, with the gradient of the summed totals in each parameter's ``.grad``.
+
+        What ``loss_terms(x, noise)["total"].sum().backward()`` computes, in
+        the training loop's fast lane: the two passes run directly, without
+        autograd recording a graph (about a tenth of a step on a small CPU).
+        Existing gradients are replaced, not accumulated. The terms carry no
+        graph.
+        """
+        stacked, noise, squeeze = self._inputs(x, noise)
+        columns, saved = self._forward_pass(stacked, noise)
+        totals = columns.new_tensor([1.0, *self.penalty_weights().values()])
+        _, *gradients = self._backward_pass(saved, totals.expand_as(columns), False)
+        for parameter, gradient in zip(self.parameters(), gradients, strict=True):
+            parameter.grad = gradient
+        return self._named(columns, squeeze)
 
     def penalty_weights(self) -> dict[str, float]:
         """Each penalty term's weight in the total, in the order the terms are reported."""
         return {}
 
-    def _terms(self, x: Tensor, noise: Tensor | None, compute: Any) -> dict[str, Tensor]:
+    def _inputs(self, x: Tensor, noise: Tensor | None) -> tuple[Tensor, Tensor | None, bool]:
+        """(seeds, batch, d) inputs, the noise the loss will use (None when deterministic), and whether to answer in 0-D."""
         stacked, squeeze = self._stack(x, self.input_dim, "x")
-        if self.uses_noise and self.training:
-            if noise is None:
-                noise = torch.randn(*stacked.shape[:2], self.latent_dim, dtype=stacked.dtype, device=stacked.device)
-            noise, _ = self._stack(noise, self.latent_dim, "noise")
-        else:
-            noise = None
+        if not (self.uses_noise and self.training):
+            return stacked, None, squeeze
+        if noise is None:
+            noise = torch.randn(*stacked.shape[:2], self.latent_dim, dtype=stacked.dtype, device=stacked.device)
+        noise, _ = self._stack(noise, self.latent_dim, "noise")
+        return stacked, noise, squeeze
+
+    def _named(self, columns: Tensor, squeeze: bool) -> dict[str, Tensor]:
+        """Columns (reconstruction, then the penalties) as named terms plus their weighted total."""
         weights = self.penalty_weights()
-        columns = compute(stacked, noise)  # (seeds, terms): reconstruction, then the penalties
-        terms = dict(zip(["reconstruction", *weights], columns.unbind(dim=1)))
+        terms = dict(zip(["reconstruction", *weights], columns.unbind(dim=1), strict=True))
         terms["total"] = columns @ columns.new_tensor([1.0, *weights.values()])
         return {name: value.squeeze(0) for name, value in terms.items()} if squeeze else terms
 
@@ -377,8 +296,14 @@ class SeedStack(nn.Module, ABC):
         """Reconstructions for z of shape (seeds, batch, latent_dim)."""
 
     @abstractmethod
-    def _fused_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
-        """(seeds, terms) for x of shape (seeds, batch, input_dim), with hand-written gradients."""
+    def _forward_pass(self, x: Tensor, noise: Tensor | None) -> tuple[Tensor, tuple[Tensor | None, ...]]:
+        """(seeds, terms) columns for x of shape (seeds, batch, input_dim), and what the backward pass needs."""
+
+    @abstractmethod
+    def _backward_pass(
+        self, saved: Sequence[Tensor | None], term_weights: Tensor, input_grad: bool
+    ) -> tuple[Tensor | None, ...]:
+        """Gradients of Σ term_weights ⊙ columns: x's (None unless ``input_grad``), then each parameter's in order."""
 
     @abstractmethod
     def _autograd_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
@@ -428,10 +353,49 @@ class TiedSAE(SeedStack):
     def penalty_weights(self) -> dict[str, float]:
         return {"kl_sparsity": self.sparsity_weight, "l1": self.l1_weight}
 
-    def _fused_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
-        return _SparseAutoencoderLoss.apply(
-            x, self.weight, self.encoder_bias, self.decoder_bias, self.sparsity_target, self._disentangles
-        )
+    def _forward_pass(self, x: Tensor, noise: Tensor | None) -> tuple[Tensor, tuple[Tensor, ...]]:
+        """pre = x Wᵀ + b_e, h = ReLU(pre), r = h W + b_d − x; columns mean r², Σ_j KL(ρ ‖ ρ̂_j),
+        mean h (h ≥ 0, so mean |h|) and, when disentangling, Σ_{i≠j} C_ij² with C = h_cᵀ h_c / B."""
+        codes = torch.relu(_affine(x, self.weight.transpose(1, 2), self.encoder_bias))
+        residual = _affine(codes, self.weight, self.decoder_bias).sub_(x)
+        columns = [_mean_square(residual), sparsity_kl(codes, self.sparsity_target).sum(dim=-1), codes.mean(dim=(1, 2))]
+        if self._disentangles:
+            columns.append(off_diagonal_covariance(codes))
+        return torch.stack(columns, dim=1), (x, codes, residual)
+
+    def _backward_pass(
+        self, saved: Sequence[Tensor | None], term_weights: Tensor, input_grad: bool
+    ) -> tuple[Tensor | None, Tensor, Tensor, Tensor]:
+        """With w_t the weight of column t for each seed:
+
+        * ∂/∂r = w_rec · 2 r / (B d);
+        * ∂/∂h = w_kl · KL'(a_j) / B + w_l1 / (B k) + w_dis · 4 h_c C̃ / B, with
+          a_j the batch mean of unit j and C̃ the covariance with its diagonal
+          zeroed (h_c C̃ has zero batch mean, so centring passes it unchanged);
+        * ∂/∂pre = (∂/∂h + ∂/∂r · Wᵀ) ⊙ [pre > 0];
+        * ∂/∂W = ∂/∂preᵀ x + hᵀ ∂/∂r (encoder and decoder parts of the tied
+          weight, the second accumulated straight into the first);
+        * ∂/∂b_e = Σ_b ∂/∂pre, ∂/∂b_d = Σ_b ∂/∂r, ∂/∂x = ∂/∂pre · W − ∂/∂r.
+        """
+        x, codes, residual = saved
+        batch, input_dim = residual.shape[1:]
+        residual_scale = _per_seed(term_weights[:, 0] * (2.0 / (batch * input_dim)))
+        codes_grad = (
+            term_weights[:, 1:2] * _sparsity_kl_slope(codes.mean(dim=1), self.sparsity_target) / batch
+            + term_weights[:, 2:3] / (batch * self.latent_dim)
+        ).unsqueeze(1)
+        if self._disentangles:
+            centred = codes - codes.mean(dim=1, keepdim=True)
+            off_diagonal = centred.transpose(1, 2) @ centred / batch
+            off_diagonal.diagonal(dim1=1, dim2=2).zero_()
+            codes_grad = codes_grad + centred @ off_diagonal * _per_seed(term_weights[:, 3] * (4.0 / batch))
+        weight = self.weight.detach()
+        pre_activation_grad = torch.addcmul(codes_grad, torch.bmm(residual, weight.transpose(1, 2)), residual_scale)
+        pre_activation_grad.mul_(codes > 0)
+        weight_grad = torch.bmm(pre_activation_grad.transpose(1, 2), x)
+        weight_grad.baddbmm_((codes * residual_scale).transpose(1, 2), residual)
+        x_grad = torch.bmm(pre_activation_grad, weight) - residual * residual_scale if input_grad else None
+        return x_grad, weight_grad, pre_activation_grad.sum(dim=1), residual.sum(dim=1) * residual_scale.view(-1, 1)
 
     def _autograd_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
         codes = self._encode(x)
@@ -510,16 +474,54 @@ class SparseVAE(SeedStack):
     def penalty_weights(self) -> dict[str, float]:
         return {"vae_kl": self.kl_weight, "l1": self.l1_weight}
 
-    def _fused_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
-        return _SparseVAELoss.apply(
-            x,
-            self.mean_weight,
-            self.mean_bias,
-            self.logvar_weight,
-            self.logvar_bias,
-            self.decoder_weight,
-            self.decoder_bias,
-            noise,
+    def _forward_pass(self, x: Tensor, noise: Tensor | None) -> tuple[Tensor, tuple[Tensor | None, ...]]:
+        """μ = x W_μ + b_μ, s = x W_s + b_s (log σ²), z = μ + e^{s/2} ε (z = μ without noise),
+        r = z W_d + b_d − x; columns mean r², mean_b ½ Σ_k (μ² + e^s − 1 − s) and mean |z|."""
+        mean = _affine(x, self.mean_weight, self.mean_bias)
+        logvar = _affine(x, self.logvar_weight, self.logvar_bias)
+        variance = torch.exp(logvar)
+        noise_scale = None if noise is None else torch.sqrt(variance).mul_(noise)
+        z = mean if noise_scale is None else mean + noise_scale
+        residual = _affine(z, self.decoder_weight, self.decoder_bias).sub_(x)
+        vae_kl = 0.5 * (mean.square() + variance - 1.0 - logvar).sum(dim=-1).mean(dim=-1)
+        columns = torch.stack([_mean_square(residual), vae_kl, z.abs().mean(dim=(1, 2))], dim=1)
+        return columns, (x, mean, variance, noise_scale, z, residual)
+
+    def _backward_pass(
+        self, saved: Sequence[Tensor | None], term_weights: Tensor, input_grad: bool
+    ) -> tuple[Tensor | None, ...]:
+        """With w_t the weight of column t for each seed:
+
+        * ∂/∂r = w_rec · 2 r / (B d);
+        * ∂/∂z = ∂/∂r · W_dᵀ + w_l1 · sign(z) / (B k);
+        * ∂/∂μ = ∂/∂z + w_kl · μ / B;
+        * ∂/∂s = w_kl · (e^s − 1) / (2B) + ∂/∂z ⊙ ε ⊙ e^{s/2} / 2;
+        * ∂/∂W_μ = xᵀ ∂/∂μ, ∂/∂W_s = xᵀ ∂/∂s, ∂/∂W_d = zᵀ ∂/∂r, each bias the
+          batch sum of its output's gradient, ∂/∂x = ∂/∂μ W_μᵀ + ∂/∂s W_sᵀ − ∂/∂r.
+        """
+        x, mean, variance, noise_scale, z, residual = saved
+        batch, input_dim = residual.shape[1:]
+        residual_scale = _per_seed(term_weights[:, 0] * (2.0 / (batch * input_dim)))
+        kl_scale = _per_seed(term_weights[:, 1] / batch)
+        z_grad = torch.bmm(residual, self.decoder_weight.detach().transpose(1, 2)).mul_(residual_scale)
+        z_grad.addcmul_(torch.sign(z), _per_seed(term_weights[:, 2] / (batch * self.latent_dim)))
+        mean_grad = torch.addcmul(z_grad, mean, kl_scale)
+        logvar_grad = (variance - 1.0) * (0.5 * kl_scale)
+        if noise_scale is not None:
+            logvar_grad.addcmul_(z_grad, noise_scale, value=0.5)
+        x_grad = None
+        if input_grad:
+            x_grad = torch.bmm(mean_grad, self.mean_weight.detach().transpose(1, 2))
+            x_grad.baddbmm_(logvar_grad, self.logvar_weight.detach().transpose(1, 2)).sub_(residual * residual_scale)
+        x_transposed = x.transpose(1, 2)
+        return (
+            x_grad,
+            torch.bmm(x_transposed, mean_grad),
+            mean_grad.sum(dim=1),
+            torch.bmm(x_transposed, logvar_grad),
+            logvar_grad.sum(dim=1),
+            torch.bmm((z * residual_scale).transpose(1, 2), residual),
+            residual.sum(dim=1) * residual_scale.view(-1, 1),
         )
 
     def _autograd_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:

@@ -383,11 +383,9 @@ def _train_epoch(
     for start in range(0, n_rows, batch_size):
         indices = order[:, start : start + batch_size]
         batch = data.index_select(0, indices.reshape(-1)).view(*indices.shape, -1)
-        terms = model.loss_terms(batch, None if noise is None else noise[:, start : start + batch_size])
-        optimizer.zero_grad(set_to_none=True)
-        terms["total"].sum().backward()
+        terms = model.loss_and_gradients(batch, None if noise is None else noise[:, start : start + batch_size])
         optimizer.step()
-        batch_sums = torch.stack([value.detach() for value in terms.values()]) * indices.shape[1]
+        batch_sums = torch.stack(list(terms.values())) * indices.shape[1]
         sums = batch_sums if sums is None else sums + batch_sums
     return dict(zip(terms, (sums / n_rows).cpu().tolist()))
 

@@ -295,6 +295,24 @@ def test_hand_written_gradients_match_autograd_for_any_weighting_of_the_terms(na
         assert torch.allclose(mine, reference, rtol=1e-10, atol=1e-12), parameter_name
 
 
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_direct_gradients_equal_autograd_through_the_summed_totals(name: str) -> None:
+    model = _with_random_biases(stacked(name, seeds=(0, 1), sparsity_weight=0.3, l1_weight=0.2, kl_weight=0.7)).train()
+    x = inputs(2, 6, D).double()
+    noise = inputs(2, 6, K, seed=4).double()
+    model.autograd_loss_terms(x, noise)["total"].sum().backward()
+    reference = [parameter.grad.clone() for parameter in model.parameters()]
+    for parameter in model.parameters():
+        parameter.grad = torch.full_like(parameter, 7.0)  # replaced, not accumulated into
+    terms = model.loss_and_gradients(x, noise)
+    assert not any(value.requires_grad for value in terms.values())
+    expected = model.autograd_loss_terms(x, noise)
+    for term, value in terms.items():
+        assert torch.allclose(value, expected[term], rtol=1e-12, atol=0), term
+    for (parameter_name, parameter), wanted in zip(model.named_parameters(), reference):
+        assert torch.allclose(parameter.grad, wanted, rtol=1e-10, atol=1e-12), parameter_name
+
+
 def test_xavier_initialisation_and_zero_biases() -> None:
     model = build_model(ModelConfig("sae", input_dim=300, latent_dim=100), (0,))
     bound = math.sqrt(6.0 / (300 + 100))
