@@ -248,8 +248,7 @@ class SeedStack(nn.Module, ABC):
         """
         stacked, noise, squeeze = self._inputs(x, noise)
         columns, saved = self._forward_pass(stacked, noise)
-        totals = columns.new_tensor([1.0, *self.penalty_weights().values()])
-        _, *gradients = self._backward_pass(saved, totals.expand_as(columns), False)
+        _, *gradients = self._backward_pass(saved, self._total_weights(columns).expand_as(columns), False)
         for parameter, gradient in zip(self.parameters(), gradients, strict=True):
             parameter.grad = gradient
         return self._named(columns, squeeze)
@@ -268,11 +267,14 @@ class SeedStack(nn.Module, ABC):
         noise, _ = self._stack(noise, self.latent_dim, "noise")
         return stacked, noise, squeeze
 
+    def _total_weights(self, columns: Tensor) -> Tensor:
+        """Weight of each column in the total: 1 for reconstruction, then each λ."""
+        return columns.new_tensor([1.0, *self.penalty_weights().values()])
+
     def _named(self, columns: Tensor, squeeze: bool) -> dict[str, Tensor]:
         """Columns (reconstruction, then the penalties) as named terms plus their weighted total."""
-        weights = self.penalty_weights()
-        terms = dict(zip(["reconstruction", *weights], columns.unbind(dim=1), strict=True))
-        terms["total"] = columns @ columns.new_tensor([1.0, *weights.values()])
+        terms = dict(zip(["reconstruction", *self.penalty_weights()], columns.unbind(dim=1), strict=True))
+        terms["total"] = columns @ self._total_weights(columns)
         return {name: value.squeeze(0) for name, value in terms.items()} if squeeze else terms
 
     def select(self, indices: Sequence[int]) -> SeedStack:
