@@ -31,6 +31,7 @@ test: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/train_speed.py
+	$(BIN)/python benchmarks/gradient_paths.py
 
 clean:
 	rm -rf book/_build book/_executed

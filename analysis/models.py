@@ -37,7 +37,8 @@ columns of one (seeds, terms) tensor and a backward pass written out by hand
 (its derivation is in its docstring). A step then costs the five or seven
 batched matrix products it needs and a handful of element-wise passes, where
 autograd on the plain formulas would record and replay some forty small
-operations; on a two-core CPU that is a third of the time of a step.
+operations; on a two-core CPU a step takes 60–90 % of the time it takes
+through autograd (``benchmarks/gradient_paths.py``).
 :meth:`SeedStack.loss_and_gradients` runs the two passes directly (the
 training loop); :meth:`SeedStack.loss_terms` wraps them in an autograd
 Function, so any weighting of the terms can be differentiated; and
