@@ -16,7 +16,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from analysis import download
+    from analysis.data import download
 
     paths = download.fetch(args.dest, api_url=args.api_url, collection_id=args.collection)
     print(f"{len(paths)} files ready in {args.dest}")
@@ -24,9 +24,17 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _synthesize(args: argparse.Namespace) -> int:
-    from analysis import synthetic
+    from analysis.data import reference, synthetic
 
-    report = synthetic.synthesize(args.out, like=args.like, seed=args.seed)
+    if args.like is not None and args.structure == "sampled":
+        raise ValueError("--like names a structure to copy; it cannot be combined with --structure sampled")
+    if args.like is not None:
+        like = args.like
+    elif args.structure == "sampled":
+        like = None
+    else:
+        like = reference.structure_dir()
+    report = synthetic.synthesize(args.out, like=like, seed=args.seed)
     print(report)
     return 0
 
@@ -34,7 +42,7 @@ def _synthesize(args: argparse.Namespace) -> int:
 def _execute_book(args: argparse.Namespace) -> int:
     import logging
 
-    from analysis import pipeline
+    from analysis.book import pipeline
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
@@ -49,7 +57,7 @@ def _execute_book(args: argparse.Namespace) -> int:
 def _build_book(args: argparse.Namespace) -> int:
     import logging
 
-    from analysis import pipeline
+    from analysis.book import pipeline
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
@@ -63,8 +71,8 @@ def _build_book(args: argparse.Namespace) -> int:
 
 def _add_book_group(groups: argparse._SubParsersAction) -> None:
     from analysis import paths
+    from analysis.book.pipeline import BUILDERS, CHAPTERS
     from analysis.config import PROFILES
-    from analysis.pipeline import BUILDERS, CHAPTERS
 
     book_parser = groups.add_parser("book", help="execute the chapter notebooks and build the book")
     commands = book_parser.add_subparsers(dest="command", required=True)
@@ -93,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--drop-incomplete", action="store_true", help="drop trials with missing samples instead of failing")
     check.set_defaults(run=_check)
 
-    from analysis.download import FIGSHARE_API, GUTENBERG_COLLECTION_ID
+    from analysis.data.download import FIGSHARE_API, GUTENBERG_COLLECTION_ID
 
     fetch = commands.add_parser("fetch", help="download the Gutenberg files from figshare")
     fetch.add_argument("--dest", type=Path, required=True)
@@ -103,7 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     synthesize = commands.add_parser("synthesize", help="write a synthetic cohort in the Gutenberg format")
     synthesize.add_argument("--out", type=Path, required=True)
-    synthesize.add_argument("--like", type=Path, default=None, help="directory with real GRF_metadata.csv and GRF_walking_speed.csv to copy the cohort structure from")
+    synthesize.add_argument(
+        "--structure",
+        choices=("real", "sampled"),
+        default="real",
+        help="real: copy the Gutenberg cohort structure shipped with the package (350 subjects, 661 sessions, "
+        "8,819 trials; the default); sampled: draw subjects, sessions, trials, demographics and speeds at random",
+    )
+    synthesize.add_argument("--like", type=Path, default=None, help="copy the cohort structure from this directory's GRF_metadata.csv and GRF_walking_speed.csv instead")
     synthesize.add_argument("--seed", type=int, default=0)
     synthesize.set_defaults(run=_synthesize)
 

@@ -4,8 +4,10 @@ Environment variables let a user move the caches and point at data without
 editing code:
 
 * ``GAIT_DATA_DIR`` – a directory holding the real Gutenberg files.
-* ``GAIT_STRUCTURE_DIR`` – a directory with the real ``GRF_metadata.csv`` and
-  ``GRF_walking_speed.csv`` whose cohort structure the synthetic cohort copies.
+* ``GAIT_STRUCTURE_DIR`` – a directory with ``GRF_metadata.csv`` and
+  ``GRF_walking_speed.csv`` whose cohort structure the synthetic cohort copies
+  instead of the real one shipped in :data:`REFERENCE_DIR`; the word
+  ``sampled`` asks for a sampled structure instead.
 * ``LATENT_MOTION_CACHE`` – where synthetic cohorts, downloads and trained
   models are kept (default: ``<repo>/.cache``).
 """
@@ -20,12 +22,15 @@ REPO_DIR = PACKAGE_DIR.parent
 BOOK_DIR = REPO_DIR / "book"
 EXECUTED_DIR = BOOK_DIR / "_executed"
 SITE_DIR = BOOK_DIR / "_build" / "html"
-SHARED_GUTENBERG_DIR = REPO_DIR.parent / "shared" / "data" / "gutenberg"
+# The real Gutenberg metadata and walking speeds, shipped as package data.
+REFERENCE_DIR = PACKAGE_DIR / "data" / "reference"
 
 DATA_DIR_VARIABLE = "GAIT_DATA_DIR"
 STRUCTURE_DIR_VARIABLE = "GAIT_STRUCTURE_DIR"
 DOWNLOAD_VARIABLE = "GAIT_DOWNLOAD"
 CACHE_VARIABLE = "LATENT_MOTION_CACHE"
+# The value of GAIT_STRUCTURE_DIR that asks for a sampled cohort structure.
+SAMPLED_STRUCTURE = "sampled"
 
 
 def cache_dir() -> Path:
@@ -59,12 +64,13 @@ def download_requested() -> bool:
 def structure_dir() -> Path | None:
     """Real metadata + speeds whose structure a synthetic cohort should copy.
 
-    ``GAIT_STRUCTURE_DIR`` wins; otherwise the shared copy beside the
-    repository is used when present. ``None`` means: sample a cohort.
+    ``GAIT_STRUCTURE_DIR`` wins (``sampled`` means: sample a structure,
+    returned as ``None``); otherwise the real structure shipped with the
+    package, so that every machine builds the same cohort.
     """
     value = os.environ.get(STRUCTURE_DIR_VARIABLE, "").strip()
+    if value.lower() == SAMPLED_STRUCTURE:
+        return None
     if value:
         return Path(value).expanduser()
-    if (SHARED_GUTENBERG_DIR / "GRF_metadata.csv").is_file():
-        return SHARED_GUTENBERG_DIR
-    return None
+    return REFERENCE_DIR

@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 import torch
 
 from analysis.config import MODEL_NAMES
-from analysis.models import ModelConfig, build_model
-from analysis.training import describe_device, resolve_device
+from analysis.engine.training import describe_device, resolve_device
+from analysis.sae.models import ModelConfig, build_model
 
 FULL_COEFFICIENTS = 1_350
 TRAIN_ROWS = 6_335

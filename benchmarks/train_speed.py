@@ -2,8 +2,8 @@
 
 For each model, at the study's batch size, three runs of the same maths:
 
-(a) ``analysis.training`` with one seed;
-(b) ``analysis.training`` with several seeds in one vectorised pass;
+(a) ``analysis.engine.training`` with one seed;
+(b) ``analysis.engine.training`` with several seeds in one vectorised pass;
 (c) the baseline: one seed of the same model through
     torch.utils.data.DataLoader(TensorDataset) with torch.optim.Adam's default
     implementation, validating every epoch like (a) and (b).
@@ -48,8 +48,8 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from analysis.config import MODEL_NAMES
-from analysis.models import ModelConfig, build_model
-from analysis.training import TrainConfig, describe_device, resolve_device, train
+from analysis.engine.training import TrainConfig, describe_device, resolve_device, train
+from analysis.sae.models import ModelConfig, build_model
 
 FULL_TRIALS = 8_819
 FULL_COEFFICIENTS = 1_350
@@ -102,8 +102,9 @@ def product_rate(seeds: int, batch_size: int, input_dim: int, latent_dim: int, d
 
 def synthetic_features() -> tuple[np.ndarray, np.ndarray, str]:
     """Train and validation rows of the synthetic cohort, as the chapters build them."""
-    from analysis import data, source
-    from analysis.features import build_features
+    from analysis import data
+    from analysis.data import source
+    from analysis.features.model_inputs import build_features
 
     cohort = data.load(source.resolve().directory)
     features = build_features(cohort)
@@ -154,7 +155,7 @@ def our_loop(
     seeds: Sequence[int],
     device_name: str,
 ) -> None:
-    """analysis.training.train without cache and without early stopping."""
+    """analysis.engine.training.train without cache and without early stopping."""
     settings = TrainConfig(epochs=epochs, batch_size=batch_size, patience=epochs + 1, seeds=tuple(seeds), device=device_name)
     train(config, settings, train_rows, validation_rows, data_identity="benchmark", cache_dir=None, progress=False)
 

@@ -40,10 +40,14 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from analysis import cohort_tables, landmarks, plots, report, wavelets
-from analysis import study as gait
+from analysis.book import chapter, report
+from analysis.data import cohort_tables
+from analysis.data import figures as data_figures
+from analysis.evaluation import landmarks
+from analysis.features import figures as feature_figures
+from analysis.features import wavelets
 
-settings, study = gait.start_chapter(
+settings, study = chapter.start_study(
     profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
     model_options=model_options, data_dir=data_dir, download=download, device=device,
 )
@@ -156,7 +160,7 @@ report.glue_number("c31_speed_sd", speed.std())
 report.glue_number("c31_speed_min", speed.min())
 report.glue_number("c31_speed_max", speed.max())
 report.glue_number("c31_subject_speed_sd", subject_speed.std())
-figure = plots.speed_distribution(trials)
+figure = data_figures.speed_distribution(trials)
 figure
 
 # %% [markdown]
@@ -179,7 +183,7 @@ figure
 # that picture, and Figure 3 splits them by walking speed.
 
 # %%
-plots.channel_means(cohort.curves, cohort.channels)
+data_figures.channel_means(cohort.curves, cohort.channels)
 
 # %% [markdown]
 # **Figure 2.** Mean (line) ± SD (band) over all trials of this build, for each
@@ -188,7 +192,7 @@ plots.channel_means(cohort.curves, cohort.channels)
 
 # %%
 speed_codes, speed_labels = cohort_tables.speed_groups(trials)
-plots.channel_means(cohort.curves, cohort.channels, groups=speed_codes, group_labels=speed_labels)
+data_figures.channel_means(cohort.curves, cohort.channels, groups=speed_codes, group_labels=speed_labels)
 
 # %% [markdown]
 # **Figure 3.** Mean ± SD curves by walking-speed tertile (trial level; trials
@@ -208,7 +212,7 @@ plots.channel_means(cohort.curves, cohort.channels, groups=speed_codes, group_la
 # 10–40 %, valley 35–65 %, second peak 60–90 %, AP braking minimum 0–50 %,
 # propulsive maximum 50–100 %, ML lateral minimum 0–10 %, medial maximum
 # 10–100 %; the AP zero crossing is the first change from braking to
-# propulsion after the braking minimum) by `analysis.landmarks`. The reference
+# propulsion after the braking minimum) by `analysis.evaluation.landmarks`. The reference
 # values are trial-level data of healthy adults at self-selected speed,
 # checked against the healthy controls of GaitRec {cite:p}`horsak2020gaitrec`.
 # Cohort values average each subject's trials (both sides) first, so the SD
@@ -260,7 +264,7 @@ display(Markdown(report.markdown_table(landmarks.format_comparison(comparison)))
 # the slow shape of the curve and the detail bands D4 to D1 ever finer changes.
 # The bands of one curve are concatenated, and the ten curves of a trial are
 # concatenated into one input vector. Because the transform is inverted exactly
-# (`analysis.wavelets.decode`), anything the models produce in coefficient
+# (`analysis.features.wavelets.decode`), anything the models produce in coefficient
 # space can be shown as curves with units.
 
 # %%
@@ -282,7 +286,7 @@ display(
         f"of subject {int(example['SUBJECT_ID'])} (the first trial of the test subjects)."
     )
 )
-plots.wavelet_example(curve, bands, rebuilt, channel=example_channel, unit="BW")
+feature_figures.wavelet_example(curve, bands, rebuilt, channel=example_channel, unit="BW")
 
 # %% [markdown]
 # **Figure 4.** Top: the left vertical force of one test trial (solid) and the
@@ -353,7 +357,7 @@ display(Markdown(report.markdown_table(split_table)))
 #    were ten unrelated samples. This book follows the text: one sample is the
 #    whole trial, so a feature can link, for example, the vertical and the AP
 #    force of the same step. The per-curve layout remains available
-#    (`analysis.features.build_features(..., unit="channel")`).
+#    (`analysis.features.model_inputs.build_features(..., unit="channel")`).
 # 2. **Identifiers are not part of the signal.** The code decomposed whole CSV
 #    rows, including the four leading ID columns (dataset, subject, session and
 #    trial number), as a 105-value sequence. The ID values then shaped the

@@ -39,10 +39,13 @@ device = None
 # %% tags=["remove-stderr"]
 from IPython.display import Markdown, display
 
-from analysis import config, models as autoencoders, plots, report, training_tables
-from analysis import study as gait
+from analysis import config
+from analysis.book import chapter, report
+from analysis.sae import figures_latent, training_tables
+from analysis.sae import models as autoencoders
+from analysis.sae import study as gait
 
-settings, study = gait.start_chapter(
+settings, study = chapter.start_study(
     profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
     model_options=model_options, data_dir=data_dir, download=download, device=device,
 )
@@ -145,7 +148,7 @@ for name, value in chapter_numbers.items():
 #
 # The study names the weights $\lambda_1, \lambda_2, \lambda_3$ but does not
 # report their values (only $\beta = 1$ and $\rho = 0.05$). The values below are
-# read from the models this build trains (`analysis.models`, with any
+# read from the models this build trains (`analysis.sae.models`, with any
 # override in the run settings); "–" marks a term a model does not have. They
 # were chosen so that each weighted penalty is a few per cent of the
 # reconstruction error at initialisation, so that reconstruction drives the
@@ -195,7 +198,7 @@ display(Markdown(report.markdown_table(training_tables.loss_weight_table(setting
 #   (batched matrix products), and a seed that stops early leaves the stack;
 #   the result for each seed equals that of training it alone, up to rounding.
 # - **Gradients.** Each model's backward pass is written out by hand (the
-#   derivations are in the docstrings of `analysis.models`), which shortens a
+#   derivations are in the docstrings of `analysis.sae.models`), which shortens a
 #   step by 10–40 % on a two-core CPU (`benchmarks/gradient_paths.py`
 #   measures it). The tests hold these gradients
 #   to automatic differentiation of the plain formulas above, to a relative
@@ -209,7 +212,7 @@ display(Markdown(report.markdown_table(training_tables.loss_weight_table(setting
 
 # %%
 history = gait.history_table(runs)
-plots.learning_curves(history)
+figures_latent.learning_curves(history)
 
 # %% [markdown]
 # **Figure 1.** Every loss term over epochs, on the training part (mean over

@@ -39,10 +39,13 @@ device = None
 # %% tags=["remove-stderr"]
 from IPython.display import Markdown, display
 
-from analysis import claims, config, latent, metrics, plots, report
-from analysis import study as gait
+from analysis import config
+from analysis.book import chapter, report
+from analysis.evaluation import code_measures
+from analysis.sae import claims, figures_latent, latent
+from analysis.sae import study as gait
 
-settings, study = gait.start_chapter(
+settings, study = chapter.start_study(
     profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
     model_options=model_options, data_dir=data_dir, download=download, device=device,
 )
@@ -56,9 +59,9 @@ report.glue_number("c41_first_seed", settings.seeds[0])
 report.glue_number("c41_n_seeds", len(settings.seeds))
 report.glue_number("c41_n_test_trials", len(test_trials))
 report.glue_number("c41_n_test_subjects", test_trials["SUBJECT_ID"].nunique())
-report.glue_number("c41_active_fraction", metrics.ACTIVE_THRESHOLD)
-report.glue_number("c41_scale_percentile", metrics.SCALE_PERCENTILE)
-report.glue_number("c41_bimodality_threshold", metrics.BIMODALITY_THRESHOLD)
+report.glue_number("c41_active_fraction", code_measures.ACTIVE_THRESHOLD)
+report.glue_number("c41_scale_percentile", code_measures.SCALE_PERCENTILE)
+report.glue_number("c41_bimodality_threshold", code_measures.BIMODALITY_THRESHOLD)
 report.glue_number("c41_target_rho", target_rho)
 
 first_runs = {name: seed_runs[0] for name, seed_runs in runs.items()}
@@ -102,7 +105,7 @@ showcase = {name: latent.showcase_features(codes) for name, codes in test_codes.
 # %%
 for name, run in first_runs.items():
     display(
-        plots.encoder_weights(
+        figures_latent.encoder_weights(
             latent.encoder_weight_matrix(run),
             study.features.layout,
             title=f"{config.MODEL_LABELS[name]}, seed {run.seed}: encoder weights",
@@ -179,7 +182,7 @@ for name in weight_means.index:
 for name, run in first_runs.items():
     patterns, baseline = gait.feature_patterns(run, study, showcase[name])
     display(Markdown(f"**{config.MODEL_LABELS[name]}**, seed {run.seed}: features {', '.join(map(str, showcase[name]))}"))
-    display(plots.feature_patterns(patterns - baseline, study.features.channels, feature_ids=showcase[name]))
+    display(figures_latent.feature_patterns(patterns - baseline, study.features.channels, feature_ids=showcase[name]))
 
 # %% [markdown]
 # **Figure 1b.** Decoded time-domain contribution of single features of each
@@ -206,10 +209,10 @@ for name, run in first_runs.items():
 # %%
 for name, codes in test_codes.items():
     display(
-        plots.activation_histograms(
+        figures_latent.activation_histograms(
             codes,
             showcase[name],
-            threshold=metrics.activity_threshold(codes),
+            threshold=code_measures.activity_threshold(codes),
             title=f"{config.MODEL_LABELS[name]}, seed {first_runs[name].seed}",
         )
     )
@@ -222,8 +225,8 @@ for name, codes in test_codes.items():
 # zeros and b computed on all values.
 
 # %%
-plots.activation_rate_distribution(
-    {name: metrics.activation_rates(codes) for name, codes in test_codes.items()}, target=target_rho
+figures_latent.activation_rate_distribution(
+    {name: code_measures.activation_rates(codes) for name, codes in test_codes.items()}, target=target_rho
 )
 
 # %% [markdown]
@@ -239,10 +242,10 @@ for name in activation_means.index:
     for column in ("mean_activation_rate", "dead_features", "bimodal_share", "bimodal_share_active", "n_features"):
         report.glue_number(f"c41_{name}_{column}", activation_means.loc[name, column])
 sae_feature_0 = test_codes["sae"][:, 0]
-sae_feature_0_active = sae_feature_0[metrics.is_active(test_codes["sae"])[:, 0]]
+sae_feature_0_active = sae_feature_0[code_measures.is_active(test_codes["sae"])[:, 0]]
 for suffix, values in (("", sae_feature_0), ("_active", sae_feature_0_active)):
     report.glue_number(
-        f"c41_sae_feature0_b{suffix}", metrics.bimodality_coefficient(values) if values.size >= 4 else float("nan")
+        f"c41_sae_feature0_b{suffix}", code_measures.bimodality_coefficient(values) if values.size >= 4 else float("nan")
     )
 
 activation_table = latent.mean_sd_table(

@@ -42,10 +42,13 @@ device = None
 import pandas as pd
 from IPython.display import Markdown, display
 
-from analysis import claims, config, latent, metrics, plots, report
-from analysis import study as gait
+from analysis import config
+from analysis.book import chapter, report
+from analysis.evaluation import latent_structure
+from analysis.sae import claims, figures_latent, latent
+from analysis.sae import study as gait
 
-settings, study = gait.start_chapter(
+settings, study = chapter.start_study(
     profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
     model_options=model_options, data_dir=data_dir, download=download, device=device,
 )
@@ -60,7 +63,7 @@ report.glue_number("c42_n_seeds", len(settings.seeds))
 report.glue_number("c42_n_test_trials", len(test_trials))
 report.glue_number("c42_n_test_subjects", test_trials["SUBJECT_ID"].nunique())
 report.glue_number("c42_trials_per_subject", len(test_trials) / test_trials["SUBJECT_ID"].nunique())
-report.glue_number("c42_perplexity", metrics.effective_perplexity(len(test_trials), settings.tsne_perplexity))
+report.glue_number("c42_perplexity", latent_structure.effective_perplexity(len(test_trials), settings.tsne_perplexity))
 report.glue_number("c42_neighbours", latent.GRADIENT_NEIGHBOURS)
 report.glue_number("c42_n_clusters", settings.n_clusters)
 report.glue_number("c42_ami_rule", claims.CLUSTER_AMI_UNRELATED)
@@ -103,12 +106,12 @@ if study.source.is_synthetic:
 
 # %%
 embeddings = {
-    name: metrics.tsne_embedding(codes, perplexity=settings.tsne_perplexity, seed=first_runs[name].seed)
+    name: latent_structure.tsne_embedding(codes, perplexity=settings.tsne_perplexity, seed=first_runs[name].seed)
     for name, codes in test_codes.items()
 }
 for name, embedding in embeddings.items():
     display(
-        plots.tsne_panels(embedding, test_trials, title=f"{config.MODEL_LABELS[name]}, seed {first_runs[name].seed}")
+        figures_latent.tsne_panels(embedding, test_trials, title=f"{config.MODEL_LABELS[name]}, seed {first_runs[name].seed}")
     )
 
 # %% [markdown]
@@ -182,12 +185,12 @@ for name, table in map_gradients.items():
 
 # %%
 clusters = {
-    name: metrics.cluster_codes(codes, k=settings.n_clusters, seed=settings.split_seed)
+    name: latent_structure.cluster_codes(codes, k=settings.n_clusters, seed=settings.split_seed)
     for name, codes in test_codes.items()
 }
 for name, result in clusters.items():
     display(Markdown(f"**{config.MODEL_LABELS[name]}**, seed {first_runs[name].seed}"))
-    display(plots.cluster_plot(result, test_trials))
+    display(figures_latent.cluster_plot(result, test_trials))
 
 # %% [markdown]
 # **Figure 4.** KMeans clusters of the test-set codes of each model (first
@@ -201,7 +204,7 @@ for name, result in clusters.items():
 # %%
 association_rows = []
 for name, result in clusters.items():
-    association = metrics.cluster_attribute_association(result, test_trials)
+    association = latent_structure.cluster_attribute_association(result, test_trials)
     concentration = latent.subject_concentration(result.labels, subjects, seed=settings.split_seed)
     association.loc[len(association)] = {
         "attribute": "SUBJECT_ID",

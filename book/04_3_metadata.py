@@ -38,9 +38,13 @@ download = None
 device = None
 
 # %% tags=["remove-stderr"]
-from analysis import config, metrics, plots, report, study as gait
+from analysis import config
+from analysis.book import chapter, report
+from analysis.evaluation import attribute_correlation
+from analysis.sae import figures_features
+from analysis.sae import study as gait
 
-settings, study = gait.start_chapter(
+settings, study = chapter.start_study(
     profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
     model_options=model_options, data_dir=data_dir, download=download, device=device,
 )
@@ -69,7 +73,7 @@ runs = gait.train_all(study, progress=True)
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from analysis import associations
+from analysis.sae import associations
 
 first_seed = settings.seeds[0]
 inputs, trials = study.all_inputs()
@@ -135,7 +139,7 @@ chance_other = report.glue_number("c43_chance_other", chance.loc[chance["attribu
 # %%
 for name in settings.models:
     for level in associations.LEVELS:
-        figure = plots.correlation_heatmap(associations.select(correlations, name, first_seed, level))
+        figure = figures_features.correlation_heatmap(associations.select(correlations, name, first_seed, level))
         figure.suptitle(f"{config.MODEL_LABELS[name]}, seed {first_seed}")
         display(figure)
         plt.close(figure)
@@ -156,7 +160,7 @@ scatter_levels = {"WALKING_SPEED": "trial", "AGE": "subject", "HEIGHT": "subject
 for attribute, level in scatter_levels.items():
     table = associations.select(correlations, reference_model, first_seed, level)
     if table.loc[table["attribute"] == attribute, "r"].notna().any():
-        figure = plots.strongest_scatter(reference_codes, trials, table, attribute, k=4)
+        figure = figures_features.strongest_scatter(reference_codes, trials, table, attribute, k=4)
         display(figure)
         plt.close(figure)
     else:
@@ -271,7 +275,7 @@ can_compare_sexes = n_men >= 2 and n_women >= 2
 if can_compare_sexes:
     sex_per_seed = associations.sex_difference_table(codes_by_run, trials, seed=settings.split_seed)
     for name in settings.models:
-        figure = plots.sex_difference_plot(metrics.sex_differences(codes_by_run[(name, first_seed)], trials, seed=settings.split_seed))
+        figure = figures_features.sex_difference_plot(attribute_correlation.sex_differences(codes_by_run[(name, first_seed)], trials, seed=settings.split_seed))
         figure.suptitle(f"{config.MODEL_LABELS[name]}, seed {first_seed}")
         display(figure)
         plt.close(figure)

@@ -40,9 +40,13 @@ download = None
 device = None
 
 # %% tags=["remove-stderr"]
-from analysis import config, metrics, plots, report, study as gait
+from analysis import config
+from analysis.book import chapter, report
+from analysis.evaluation import code_measures
+from analysis.sae import figures_features
+from analysis.sae import study as gait
 
-settings, study = gait.start_chapter(
+settings, study = chapter.start_study(
     profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
     model_options=model_options, data_dir=data_dir, download=download, device=device,
 )
@@ -53,14 +57,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
-from analysis import claims, coefficient_view, redundancy
+from analysis.sae import claims, coefficient_view, redundancy
 
 first_seed = settings.seeds[0]
 first_runs = {name: seed_runs[0] for name, seed_runs in runs.items()}  # runs list seeds in settings order
 test_inputs = study.inputs("test")
 test_curves = study.cohort.curves[study.features.rows("test")]
 test_codes = {name: run.encode(test_inputs) for name, run in first_runs.items()}
-importance = {name: metrics.variance_importance(codes) for name, codes in test_codes.items()}
+importance = {name: code_measures.variance_importance(codes) for name, codes in test_codes.items()}
 n_top = min(4, settings.latent_dim)
 top = {name: redundancy.top_features(shares, n_top) for name, shares in importance.items()}
 report.glue_number("c44_first_seed", first_seed)
@@ -88,7 +92,7 @@ n_test_subjects = report.glue_number("c44_n_test_subjects", study.trials("test")
 # %%
 for name, run in first_runs.items():
     patterns, baseline = gait.feature_patterns(run, study, top[name])
-    figure = plots.feature_curves(patterns, baseline, feature_ids=top[name])
+    figure = figures_features.feature_curves(patterns, baseline, feature_ids=top[name])
     figure.suptitle(f"{config.MODEL_LABELS[name]}, seed {first_seed}: decoded from single features (minus the all-zero code)")
     display(figure)
     plt.close(figure)
@@ -109,7 +113,7 @@ for name, run in first_runs.items():
 
 # %%
 for name, codes in test_codes.items():
-    figure = plots.top_activating_trials(test_curves, codes, int(top[name][0]), k=10)
+    figure = figures_features.top_activating_trials(test_curves, codes, int(top[name][0]), k=10)
     figure.suptitle(f"{config.MODEL_LABELS[name]}, seed {first_seed}: test trials that activate feature {int(top[name][0])} most")
     display(figure)
     plt.close(figure)
@@ -167,7 +171,7 @@ plt.close(figure)
 # %%
 per_seed = redundancy.seed_table(runs, study)
 importance_by_model = {
-    name: np.stack([metrics.variance_importance(run.encode(test_inputs)) for run in seed_runs])
+    name: np.stack([code_measures.variance_importance(run.encode(test_inputs)) for run in seed_runs])
     for name, seed_runs in runs.items()
 }
 means = per_seed.groupby("model", sort=False)[["importance_evenness", "pattern_similarity", "whole_pattern_cosine", "near_duplicate_pairs"]].mean()
@@ -177,7 +181,7 @@ report.glue_number("c44_half_even", 1 - np.log(2) / np.log(settings.latent_dim))
 report.glue_number("c44_latent_dim", settings.latent_dim)
 report.glue_number("c44_n_pairs", settings.latent_dim * (settings.latent_dim - 1) // 2)
 report.glue_number("c44_evenness_rule", claims.EVENNESS_UNIFORM)
-figure = plots.importance_plot(importance_by_model)
+figure = figures_features.importance_plot(importance_by_model)
 display(figure)
 plt.close(figure)
 
@@ -214,7 +218,7 @@ display(Markdown(report.markdown_table(redundancy.model_table(per_seed, "importa
 
 # %%
 for name, codes in test_codes.items():
-    figure = plots.feature_correlation_heatmap(metrics.feature_correlation_matrix(codes), title=f"{config.MODEL_LABELS[name]}, seed {first_seed}")
+    figure = figures_features.feature_correlation_heatmap(code_measures.feature_correlation_matrix(codes), title=f"{config.MODEL_LABELS[name]}, seed {first_seed}")
     display(figure)
     plt.close(figure)
 
@@ -284,7 +288,7 @@ display(Markdown(report.markdown_table(redundancy.claim_checks(per_seed))))
 # %% [markdown]
 # **Table 4.4.4.** The comparisons behind claims C8–C10 on means over seeds,
 # with the rule each applies (the rules of the claims ledger in
-# `analysis.claims`). "n/a" where a model the comparison needs was not
+# `analysis.sae.claims`). "n/a" where a model the comparison needs was not
 # trained.
 #
 # These comparisons concern the codes, not people, so the claims ledger

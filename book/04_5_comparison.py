@@ -37,10 +37,13 @@ device = None
 # %% tags=["remove-stderr"]
 from IPython.display import Markdown, display
 
-from analysis import claims, config, metrics, plots, report
-from analysis import study as gait
+from analysis import config
+from analysis.book import chapter, report
+from analysis.evaluation import seed_summary
+from analysis.sae import claims, figures_features
+from analysis.sae import study as gait
 
-settings, study = gait.start_chapter(
+settings, study = chapter.start_study(
     profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
     model_options=model_options, data_dir=data_dir, download=download, device=device,
 )
@@ -68,10 +71,10 @@ columns = {
     "max_abs_r_HEIGHT": "max |r| height",
     "max_abs_r_BODY_WEIGHT": "max |r| weight",
 }
-summary = metrics.summarize_over_seeds(per_seed, value_columns=list(columns))
+summary = seed_summary.summarize_over_seeds(per_seed, value_columns=list(columns))
 comparison = (
     summary.assign(
-        value=[metrics.format_mean_sd(mean, sd, digits=3) for mean, sd in zip(summary["mean"], summary["sd"])],
+        value=[seed_summary.format_mean_sd(mean, sd, digits=3) for mean, sd in zip(summary["mean"], summary["sd"])],
         model=summary["model"].map(config.MODEL_LABELS),
         quantity=summary["quantity"].map(columns),
     )
@@ -87,7 +90,7 @@ display(Markdown(report.markdown_table(comparison.reset_index())))
 # over seeds; "n/a" where only one seed was trained).
 
 # %%
-plots.seed_comparison(per_seed, {key: columns[key] for key in ("mse", "fve", "mean_activation_rate", "max_pairwise_abs_r")})
+figures_features.seed_comparison(per_seed, {key: columns[key] for key in ("mse", "fve", "mean_activation_rate", "max_pairwise_abs_r")})
 
 # %% [markdown]
 # **Figure 4.5.** The four headline quantities per model; each dot is one
@@ -138,7 +141,7 @@ report.glue_number("c45_n_seeds", len(settings.seeds))
 # ## The claims of Section 4.5
 #
 # The comparative claims C1 (error ranges and order) and C11 (sparsity order)
-# as judged by the rules in `analysis.claims`; the full ledger of all twelve
+# as judged by the rules in `analysis.sae.claims`; the full ledger of all twelve
 # claims is in the Discussion.
 
 # %%

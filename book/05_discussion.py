@@ -37,10 +37,11 @@ device = None
 # %% tags=["remove-stderr"]
 from IPython.display import Markdown, display
 
-from analysis import claims, report
-from analysis import study as gait
+from analysis.book import chapter, report
+from analysis.sae import claims
+from analysis.sae import study as gait
 
-settings, study = gait.start_chapter(
+settings, study = chapter.start_study(
     profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
     model_options=model_options, data_dir=data_dir, download=download, device=device,
 )
@@ -49,7 +50,7 @@ runs = gait.train_all(study, progress=True)
 # %% [markdown]
 # ## 5.1 The claims ledger
 #
-# Each claim is judged by a rule written in `analysis.claims` and applied to
+# Each claim is judged by a rule written in `analysis.sae.claims` and applied to
 # the mean over seeds; numbers in brackets are 95 % t-intervals over seeds.
 # The rules for the qualitative claims are ours, because the study gave none:
 # "roughly uniform importance" (C8) means a normalised entropy of the
@@ -121,7 +122,7 @@ report.glue_number("c5_n_untestable", int(counts.get(claims.UNTESTABLE, 0)))
 # %%
 import dataclasses
 
-from analysis import training
+from analysis.engine import training
 
 channel_settings = dataclasses.replace(settings, models=("sae",), seeds=settings.seeds[:1])
 channel_study = gait.prepare(channel_settings, data_dir=data_dir, download=download, unit="channel")

@@ -37,10 +37,11 @@ device = None
 # %% tags=["remove-stderr"]
 from IPython.display import Markdown, display
 
-from analysis import claims, report
-from analysis import study as gait
+from analysis.book import chapter, report
+from analysis.sae import claims
+from analysis.sae import study as gait
 
-settings, study = gait.start_chapter(
+settings, study = chapter.start_study(
     profile, models=models, seeds=seeds, epochs=epochs, latent_dim=latent_dim,
     model_options=model_options, data_dir=data_dir, download=download, device=device,
 )

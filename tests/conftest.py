@@ -12,10 +12,9 @@ TESTS_DIR = Path(__file__).resolve().parent
 if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))
 
-from gutenberg_files import write_cohort  # noqa: E402
+from analysis.data import reference  # noqa: E402
 
-from analysis.data import METADATA_FILE, SPEED_FILE  # noqa: E402
-from analysis.paths import SHARED_GUTENBERG_DIR  # noqa: E402
+from gutenberg_files import write_cohort  # noqa: E402
 
 
 @pytest.fixture
@@ -34,10 +33,8 @@ def gutenberg_keys(gutenberg_dir: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def real_structure_dir() -> Path:
-    """The real metadata and speed files, when this machine has them."""
-    if not all((SHARED_GUTENBERG_DIR / name).is_file() for name in (METADATA_FILE, SPEED_FILE)):
-        pytest.skip(f"real Gutenberg metadata not found in {SHARED_GUTENBERG_DIR}")
-    return SHARED_GUTENBERG_DIR
+    """The real metadata and speed files shipped with the package (checksums verified)."""
+    return reference.structure_dir()
 
 
 @pytest.fixture

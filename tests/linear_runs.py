@@ -1,6 +1,6 @@
 """A tiny real study and linear stand-ins for trained models, for chapter-level helpers.
 
-The stand-in has the interface of :class:`analysis.training.TrainedModel`
+The stand-in has the interface of :class:`analysis.engine.training.TrainedModel`
 that the analysis helpers use (``seed``, ``config.latent_dim``,
 ``config.name``, ``encode``, ``decode``) with weights chosen by the test, so
 expected results can be computed by hand.
@@ -16,8 +16,9 @@ import numpy as np
 import torch
 
 from analysis import config, data
-from analysis.features import build_features
-from analysis.study import Study
+from analysis.features.model_inputs import build_features
+from analysis.sae.study import Study
+
 from gutenberg_files import write_cohort
 
 

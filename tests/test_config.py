@@ -60,23 +60,9 @@ def test_model_options_accept_papermill_text_and_reject_unknown_models():
 
 
 def test_unknown_weight_names_are_reported_with_the_choices():
-    from analysis import study
+    from analysis.sae import study
 
     settings = config.resolve("full", model_options={"sae": {"sparsity": 0.1}})
     with pytest.raises(ValueError, match=r"unknown weight\(s\) \['sparsity'\].*sparsity_weight"):
         study.model_config(settings, "sae", input_dim=10)
     assert study.model_config(config.resolve("full", model_options={"sae": {"l1_weight": 0.5}}), "sae", 10).l1_weight == 0.5
-
-
-def test_start_chapter_applies_parameters_and_names_the_data(monkeypatch, tmp_path):
-    from analysis import study
-    from gutenberg_files import write_cohort
-
-    write_cohort(tmp_path / "cohort", n_subjects=6, sessions_per_subject=1, trials_per_session=3)
-    settings, prepared = study.start_chapter(
-        "smoke", seeds="[7]", data_dir=str(tmp_path / "cohort"), show_header=False, models=None
-    )
-    assert settings.seeds == (7,)
-    assert settings.models == config.PROFILES["smoke"].models
-    assert prepared.source.kind == "directory"
-    assert prepared.cohort.n_subjects == 6

@@ -1,0 +1,45 @@
+"""A synthetic cohort in the Gutenberg Gait Database format.
+
+The real curve files cannot always be obtained, so the book can run on a
+stand-in whose files are indistinguishable in format from the published ones
+and whose curves follow what is known about healthy walking. Read in this
+order: :mod:`~analysis.data.synthetic.parameters` (the generative model and
+every number in it, with its source), :mod:`~analysis.data.synthetic.cohort`
+(who walked, when, how fast), :mod:`~analysis.data.synthetic.curves` (the
+curves) and :mod:`~analysis.data.synthetic.writer` (the files, written
+atomically). The book page ``synthetic_model.md`` documents the model.
+"""
+
+from analysis.data.synthetic.parameters import (
+    ANTERIOR_POSTERIOR,
+    COP_ANTERIOR_POSTERIOR,
+    COP_MEDIO_LATERAL,
+    DEFAULT_COMPONENTS,
+    GENERATOR_VERSION,
+    GROUND_TRUTH_FILE,
+    MEDIO_LATERAL,
+    VERTICAL,
+    ComponentModel,
+    Landmark,
+    ShapeKnot,
+    SyntheticParameters,
+)
+from analysis.data.synthetic.writer import SynthesisReport, read_ground_truth, synthesize
+
+__all__ = [
+    "ANTERIOR_POSTERIOR",
+    "COP_ANTERIOR_POSTERIOR",
+    "COP_MEDIO_LATERAL",
+    "DEFAULT_COMPONENTS",
+    "GENERATOR_VERSION",
+    "GROUND_TRUTH_FILE",
+    "MEDIO_LATERAL",
+    "VERTICAL",
+    "ComponentModel",
+    "Landmark",
+    "ShapeKnot",
+    "SynthesisReport",
+    "SyntheticParameters",
+    "read_ground_truth",
+    "synthesize",
+]

@@ -1,0 +1,9 @@
+"""Measures shared by several systems; none of them knows which model produced its input.
+
+* :mod:`~analysis.evaluation.arrays` – checks of the plain arrays and tables every measure takes;
+* :mod:`~analysis.evaluation.code_measures` – activity, bimodality, importance and redundancy of a code matrix;
+* :mod:`~analysis.evaluation.attribute_correlation` – associations with attributes (BH-corrected), sex differences;
+* :mod:`~analysis.evaluation.latent_structure` – t-SNE, neighbourhood agreement, clusters;
+* :mod:`~analysis.evaluation.seed_summary` – means and spreads over seeds;
+* :mod:`~analysis.evaluation.landmarks` – classic landmarks of the curves against the literature.
+"""

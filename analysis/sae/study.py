@@ -1,0 +1,246 @@
+"""The study as a chapter sees it: one call per step, everything cached.
+
+A chapter resolves its :class:`~analysis.config.Settings`, then calls
+:func:`prepare` (data source → cohort → features; :func:`analysis.book.chapter.start_study`
+does both and shows the page header) and :func:`train_all` (three models ×
+seeds, trained once and read from the cache afterwards).
+The helpers below turn trained runs into the quantities the results
+chapters plot and tabulate, so that every chapter computes them the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from analysis import config, data
+from analysis.data import source
+from analysis.engine import training
+from analysis.evaluation import attribute_correlation, code_measures, latent_structure
+from analysis.features.model_inputs import PARTS, FeatureSet, build_features, to_curves
+from analysis.sae import claims
+from analysis.sae.models import ModelConfig
+
+# Attributes the study correlates features with (Section 3.4.2).
+ATTRIBUTES = attribute_correlation.ATTRIBUTES
+ATTRIBUTE_LABELS: dict[str, str] = {
+    "WALKING_SPEED": "walking speed (m/s)",
+    "AGE": "age (years)",
+    "HEIGHT": "height (cm)",
+    "BODY_WEIGHT": "body weight (N)",
+}
+
+
+@dataclass(frozen=True)
+class Study:
+    """The data side of a run: where the data came from and the model inputs."""
+
+    settings: config.Settings
+    source: source.DataSource
+    cohort: data.Cohort
+    features: FeatureSet
+    device: torch.device
+
+    def trials(self, part: str) -> pd.DataFrame:
+        """Metadata rows aligned with the feature matrix of ``part``."""
+        return self.features.trials.iloc[self.features.rows(part)].reset_index(drop=True)
+
+    def inputs(self, part: str) -> np.ndarray:
+        return getattr(self.features, part)
+
+    def all_inputs(self) -> tuple[np.ndarray, pd.DataFrame]:
+        """Model inputs and aligned metadata of every trial (train, validation, test)."""
+        inputs = np.concatenate([self.inputs(part) for part in PARTS])
+        trials = pd.concat([self.trials(part) for part in PARTS], ignore_index=True)
+        return inputs, trials
+
+
+def prepare(
+    settings: config.Settings,
+    data_dir: str | None = None,
+    download: bool | None = None,
+    unit: str = "trial",
+) -> Study:
+    """Resolve the data source, load and validate the cohort, build features.
+
+    ``unit="channel"`` makes every curve its own sample, as the study's
+    original code did; the book's analyses use one sample per trial.
+    """
+    data_source = source.resolve(data_dir=data_dir, download=download, seed=settings.data_seed)
+    cohort = data.load(data_source.directory)
+    if settings.max_subjects is not None:
+        cohort = cohort.subset_subjects(settings.max_subjects, seed=settings.split_seed)
+    features = build_features(cohort, split_seed=settings.split_seed, unit=unit)
+    return Study(
+        settings=settings,
+        source=data_source,
+        cohort=cohort,
+        features=features,
+        device=training.resolve_device(settings.device),
+    )
+
+
+def model_config(settings: config.Settings, name: str, input_dim: int) -> ModelConfig:
+    """The model of ``name`` with the settings' latent size and λ overrides."""
+    options = dict(settings.model_options.get(name, {}))
+    allowed = set(ModelConfig.__dataclass_fields__) - {"name", "input_dim", "latent_dim"}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise ValueError(f"model_options for {name!r} name unknown weight(s) {unknown}; choose from {sorted(allowed)}")
+    return ModelConfig(name=name, input_dim=input_dim, latent_dim=settings.latent_dim, **options)
+
+
+def train_config(settings: config.Settings) -> training.TrainConfig:
+    return training.TrainConfig(
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        learning_rate=settings.learning_rate,
+        patience=settings.patience,
+        seeds=settings.seeds,
+        device=settings.device,
+    )
+
+
+def train_all(study: Study, progress: bool = True) -> dict[str, list[training.TrainedModel]]:
+    """Every model of the settings, every seed: trained, or loaded from the cache."""
+    runs: dict[str, list[training.TrainedModel]] = {}
+    for name in study.settings.models:
+        runs[name] = training.train(
+            model_config(study.settings, name, study.features.train.shape[1]),
+            train_config(study.settings),
+            study.features.train,
+            study.features.validation,
+            data_identity=study.features.identity,
+            progress=progress,
+        )
+    return runs
+
+
+def history_table(runs: dict[str, list[training.TrainedModel]]) -> pd.DataFrame:
+    """All learning curves in one long table (model, seed, epoch, part, term, value)."""
+    frames = [run.history.assign(model=name, seed=run.seed) for name, seed_runs in runs.items() for run in seed_runs]
+    return pd.concat(frames, ignore_index=True)
+
+
+def feature_patterns(
+    run: training.TrainedModel, study: Study, feature_ids: list[int] | np.ndarray, magnitude: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Time-domain curves decoded from single features, and the all-zero baseline.
+
+    A feature is switched on at ``magnitude`` (default: its 95th-percentile
+    activation on the training set, so each pattern has a typical size) with
+    every other feature at zero; decoding goes latent → standardised
+    coefficients → coefficients → curves through the exact inverse wavelet
+    transform. Returns ``(patterns (k, channels, 101), baseline (channels, 101))``.
+    """
+    feature_ids = np.asarray(feature_ids, dtype=int)
+    if magnitude is None:
+        train_codes = run.encode(study.features.train)
+        magnitude = np.percentile(np.abs(train_codes), 95, axis=0)[feature_ids]
+    latent_dim = run.config.latent_dim
+    one_hot = np.zeros((len(feature_ids), latent_dim), dtype=np.float32)
+    one_hot[np.arange(len(feature_ids)), feature_ids] = magnitude
+    zero = np.zeros((1, latent_dim), dtype=np.float32)
+    patterns = to_curves(training.decode_codes(run, one_hot), study.features)
+    baseline = to_curves(training.decode_codes(run, zero), study.features)[0]
+    return patterns, baseline
+
+
+def seed_metrics(runs: dict[str, list[training.TrainedModel]], study: Study, part: str = "test") -> pd.DataFrame:
+    """One row per (model, seed): every quantity the comparison and the claims ledger use.
+
+    All measured on ``part`` (the held-out test subjects by default):
+    reconstruction (mse, fve), sparsity (mean_activation_rate, bimodal_share:
+    features whose active values have Sarle's b > 5/9), redundancy
+    (max_pairwise_abs_r, pattern_similarity: mean |cos| between single-feature
+    patterns), importance_evenness, trial-level max |r| and count of |r| > claims.SPEED_R_THRESHOLD
+    per attribute (over the whole cohort, see below), latent-space neighbourhood agreement per attribute
+    (neighbours from other subjects only), and the KMeans structure
+    (pc1_cluster_share, pc2_cluster_share, max_cluster_ami).
+    """
+    inputs = study.inputs(part)
+    trials = study.trials(part)
+    subjects = trials["SUBJECT_ID"].to_numpy()
+    # Attribute correlations use every trial, as the study did: the attributes
+    # play no part in training, and the test subjects alone are too few for
+    # the maximum of 100 correlations to be stable (Section 4.3).
+    cohort_inputs, cohort_trials = study.all_inputs()
+    rows = []
+    for name, seed_runs in runs.items():
+        for run in seed_runs:
+            codes = run.encode(inputs)
+            scores = training.evaluate(run, inputs)
+            row: dict[str, float | int | str] = {
+                "model": name,
+                "seed": run.seed,
+                "mse": scores["mse"],
+                "fve": scores["fve"],
+                "mean_activation_rate": code_measures.mean_activation_rate(codes),
+                "bimodal_share": _share_above(
+                    code_measures.bimodality_coefficients(codes, active_only=True), code_measures.BIMODALITY_THRESHOLD
+                ),
+                "max_pairwise_abs_r": code_measures.max_abs_offdiagonal(code_measures.feature_correlation_matrix(codes)),
+                "pattern_similarity": _pattern_similarity(run, study),
+                "importance_evenness": _evenness(codes),
+                "best_epoch": run.best_epoch,
+                "stopped_epoch": run.stopped_epoch,
+            }
+            correlations = attribute_correlation.attribute_correlations(
+                run.encode(cohort_inputs), cohort_trials, attributes=ATTRIBUTES, level="trial"
+            )
+            for attribute in ATTRIBUTES:
+                values = correlations.loc[correlations["attribute"] == attribute, "r"].abs()
+                row[f"max_abs_r_{attribute}"] = float(values.max()) if values.notna().any() else float("nan")
+                row[f"n_abs_r_above_{claims.SPEED_R_THRESHOLD}_{attribute}"] = int((values > claims.SPEED_R_THRESHOLD).sum())
+                row[f"agreement_{attribute}"] = _agreement(codes, trials[attribute].to_numpy(dtype=float), subjects)
+            row.update(_cluster_structure(codes, trials, study.settings))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _share_above(values: np.ndarray, threshold: float) -> float:
+    finite = values[np.isfinite(values)]
+    return float((finite > threshold).mean()) if finite.size else float("nan")
+
+
+def _evenness(codes: np.ndarray) -> float:
+    try:
+        return code_measures.importance_evenness(code_measures.variance_importance(codes))
+    except ValueError:  # every feature constant: no variance to share
+        return float("nan")
+
+
+def _pattern_similarity(run: training.TrainedModel, study: Study) -> float:
+    """Mean |cosine| between the curve patterns of all features (claim C9)."""
+    patterns, baseline = feature_patterns(run, study, np.arange(run.config.latent_dim))
+    deviations = patterns - baseline
+    if np.count_nonzero(np.linalg.norm(deviations.reshape(len(deviations), -1), axis=1)) < 2:
+        return float("nan")
+    return code_measures.mean_offdiagonal(np.abs(code_measures.pattern_similarity(deviations)))
+
+
+def _agreement(codes: np.ndarray, values: np.ndarray, subjects: np.ndarray) -> float:
+    """Latent-space gradient strength of an attribute; NaN when it cannot be measured."""
+    present = np.isfinite(values)
+    if present.sum() < 4 or np.unique(subjects[present]).size < 2 or np.ptp(values[present]) == 0:
+        return float("nan")
+    k = int(min(10, max(1, present.sum() // 4)))
+    return latent_structure.neighbourhood_agreement(codes, values, k=k, groups=subjects)
+
+
+def _cluster_structure(codes: np.ndarray, trials: pd.DataFrame, settings: config.Settings) -> dict[str, float]:
+    """How the KMeans clusters lie along the principal components (claim C5)."""
+    empty = {"pc1_cluster_share": float("nan"), "pc2_cluster_share": float("nan"), "max_cluster_ami": float("nan")}
+    try:
+        result = latent_structure.cluster_codes(codes, k=settings.n_clusters, seed=settings.split_seed)
+    except ValueError:  # fewer distinct codes than clusters (e.g. a collapsed model)
+        return empty
+    association = latent_structure.cluster_attribute_association(result, trials)
+    return {
+        "pc1_cluster_share": float(result.between_cluster_share[0]),
+        "pc2_cluster_share": float(result.between_cluster_share[1]),
+        "max_cluster_ami": float(association["ami"].max()),
+    }
