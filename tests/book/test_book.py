@@ -117,6 +117,19 @@ def test_toc_entries_exist() -> None:
     assert len(files) == len(set(files)), "a page appears twice in the table of contents"
 
 
+def test_toc_is_in_the_books_four_parts_none_of_them_empty() -> None:
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
+    captions = [part["caption"] for part in toc["parts"]]
+    assert captions == ["The reproduction", "Audit and beyond", "Sibling methods on the same curves", "Back matter"]
+    for part in toc["parts"]:
+        assert part.get("chapters"), f"part {part['caption']!r} has no pages"
+        for chapter in part["chapters"]:
+            source = BOOK / f"{chapter['file']}.md"
+            if source.is_file() and part["caption"] != "Back matter":
+                prose = [line for line in source.read_text().splitlines() if line.strip() and not line.startswith("#")]
+                assert len(" ".join(prose).split()) >= 60, f"{source.name} is a page without content"
+
+
 def test_toc_lists_the_executed_chapters_in_book_order() -> None:
     executed = [entry[len(EXECUTED_PREFIX) :] for entry in toc_files() if entry.startswith(EXECUTED_PREFIX)]
     assert tuple(executed) == pipeline.CHAPTERS
