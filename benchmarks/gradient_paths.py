@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 import torch
 
 from analysis.config import MODEL_NAMES
-from analysis.engine.training import describe_device, resolve_device
+from analysis.engine.device import describe_device, resolve_device
 from analysis.sae.models import ModelConfig, build_model
 
 FULL_COEFFICIENTS = 1_350

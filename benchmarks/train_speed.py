@@ -48,7 +48,8 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from analysis.config import MODEL_NAMES
-from analysis.engine.training import TrainConfig, describe_device, resolve_device, train
+from analysis.engine.device import describe_device, resolve_device
+from analysis.engine.training import TrainConfig, train
 from analysis.sae.models import ModelConfig, build_model
 
 FULL_TRIALS = 8_819

@@ -19,6 +19,7 @@ import torch
 from analysis import config, data
 from analysis.data import source
 from analysis.engine import training
+from analysis.engine.device import resolve_device
 from analysis.evaluation import attribute_correlation, code_measures, latent_structure
 from analysis.features.model_inputs import PARTS, FeatureSet, build_features, to_curves
 from analysis.sae import claims
@@ -79,7 +80,7 @@ def prepare(
         source=data_source,
         cohort=cohort,
         features=features,
-        device=training.resolve_device(settings.device),
+        device=resolve_device(settings.device),
     )
 
 

@@ -18,11 +18,9 @@ from analysis.engine.training import (
     TrainConfig,
     TrainedModel,
     decode_codes,
-    describe_device,
     evaluate,
     fraction_variance_explained,
     mean_squared_error,
-    resolve_device,
     train,
 )
 from analysis.sae.models import ModelConfig, build_model
@@ -247,16 +245,6 @@ def test_train_config_rejects_bad_values(options: dict, message: str) -> None:
 
 def test_train_config_stores_seeds_as_a_tuple() -> None:
     assert TrainConfig(seeds=[2, 3]).seeds == (2, 3)
-
-
-def test_device_resolution() -> None:
-    assert resolve_device("cpu") == torch.device("cpu")
-    assert describe_device(torch.device("cpu")) == f"cpu ({torch.get_num_threads()} threads)"
-    expected = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
-    assert resolve_device().type == expected
-    if not torch.cuda.is_available():
-        with pytest.raises(ValueError, match="device 'cuda' was requested but CUDA is not available"):
-            resolve_device("cuda")
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")

@@ -9,7 +9,6 @@ import pytest
 import torch
 
 from analysis.config import MODEL_NAMES
-from analysis.engine.stack import seed_generator
 from analysis.sae.models import (
     SPARSITY_EPSILON,
     DisentangledSAE,
@@ -351,15 +350,6 @@ def test_select_copies_the_chosen_seeds() -> None:
     assert not model.decoder_bias.any()  # a copy, not a view
     with pytest.raises(ValueError, match=r"seed positions must be in \[0, 3\), got \[3\]"):
         model.select([3])
-
-
-def test_seed_streams_are_distinct_and_repeatable() -> None:
-    draw = lambda seed, stream: torch.rand(4, generator=seed_generator(seed, stream))  # noqa: E731
-    assert torch.equal(draw(0, "init"), draw(0, "init"))
-    assert not torch.equal(draw(0, "init"), draw(0, "shuffle"))
-    assert not torch.equal(draw(0, "init"), draw(1, "init"))
-    with pytest.raises(ValueError, match="seeds must be non-negative integers, got -3"):
-        build_model(ModelConfig("sae", input_dim=D, latent_dim=K), (-3,))
 
 
 def test_build_model_maps_names_and_options() -> None:
