@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from analysis import paths
-from analysis.book import pipeline
+from analysis.book import pipeline, timings
 
 BOOK = paths.BOOK_DIR
 EXECUTED_PREFIX = "_executed/"
@@ -130,7 +130,7 @@ def test_toc_lists_the_executed_chapters_in_book_order() -> None:
 def test_config_leaves_execution_to_papermill() -> None:
     config = yaml.safe_load((BOOK / "_config.yml").read_text())
     assert config["execute"]["execute_notebooks"] == "off"
-    assert {"*.ipynb", "*.py", "_build"} <= set(config["exclude_patterns"])
+    assert {"*.ipynb", "*.py", "_build", "_executed/*.md"} <= set(config["exclude_patterns"])
     assert config["sphinx"]["config"]["nb_render_markdown_format"] == "myst"
     assert all((BOOK / name).is_file() for name in config["bibtex_bibfiles"])
 
@@ -358,6 +358,17 @@ def test_mathjax_is_served_by_the_site(site: Site) -> None:
         if not (site.html / name).parent.joinpath(unquote(urlsplit(source).path)).is_file()
     ]
     assert not missing, "MathJax scripts that are not in the site: " + "; ".join(missing)
+
+
+@pytest.mark.slow
+def test_build_times_page_reports_this_build(site: Site) -> None:
+    """The smoke build of the fixture recorded no full build; the page says so and names the profile."""
+    text = (site.book / "_executed" / timings.PAGE_FILE).read_text()
+    assert text.startswith(timings.NO_FULL_BUILD)
+    assert "with the `smoke` profile" in text and f"{len(pipeline.CHAPTERS)} chapters" in text
+    page = (site.html / "build_times.html").read_text(encoding="utf-8")
+    assert "No full build of this book has been recorded" in page and "smoke" in page
+    assert str(site.book) not in page, "the page shows a machine path"
 
 
 # ---------------------------------------------------------------- browser
