@@ -408,6 +408,7 @@ def served_site(site: Site) -> Iterator[str]:
 def test_pages_load_in_chromium_without_errors(served_site: str, tmp_path: Path) -> None:
     if not CHROMIUM.is_file():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (Debian package `chromium`)")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     local = urlsplit(served_site).netloc
@@ -453,7 +454,10 @@ def test_pages_load_in_chromium_without_errors(served_site: str, tmp_path: Path)
                 page.wait_for_timeout(500)
                 assert page.locator("h1").first.inner_text().strip(), f"{name}: no title rendered"
                 if name == EQUATION_PAGE:
-                    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000)
+                    try:
+                        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000)
+                    except PlaywrightTimeout:
+                        pytest.fail(f"{name}: MathJax did not start; requests to other hosts: {blocked[requested_elsewhere:]}")
                     typeset = page.evaluate(TYPESET_MATH)
                     assert typeset["math"] > 0 and typeset["containers"] >= typeset["math"], f"{name}: MathJax typeset nothing: {typeset}"
                     assert typeset["untypeset"] == 0 and typeset["errors"] == 0, f"{name}: equations left untypeset: {typeset}"
