@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analysis.book.pipeline import ExecutionRecord
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -39,18 +43,30 @@ def _synthesize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_progress(record: ExecutionRecord) -> None:
+    """One line per chapter as it finishes; flushed, so a piped `make book` shows it at once."""
+    from analysis.book import pipeline
+
+    print(pipeline.describe(record), flush=True)
+
+
 def _execute_book(args: argparse.Namespace) -> int:
     import logging
 
     from analysis.book import pipeline
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # papermill names the input, output and kernel of every chapter; the
+    # per-chapter line below says what matters.
+    logging.getLogger("papermill").setLevel(logging.WARNING)
     try:
-        records = pipeline.execute(args.chapters, profile=args.profile, output_dir=args.output_dir, force=args.force)
+        records = pipeline.execute(
+            args.chapters, profile=args.profile, output_dir=args.output_dir, force=args.force, progress=_print_progress
+        )
     except pipeline.ChapterExecutionError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(pipeline.summarize(records))
+    print(f"{args.profile} profile, {pipeline.summarize(records)}; notebooks and times in {args.output_dir}", flush=True)
     return 0
 
 

@@ -7,7 +7,9 @@ table of contents points at. A chapter is re-executed only when something it
 depends on changed. That is recorded as a key next to the executed notebook:
 a SHA-256 over the notebook source, the parameters, every module of the
 ``analysis`` package, the data the chapter will read and the package
-version.
+version. Each run also records how long every chapter took
+(:mod:`analysis.book.timings`), and the book shows the last full build's
+times.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from analysis import __version__, paths
+from analysis.book import timings
+from analysis.book.files import write_atomically
 from analysis.config import PROFILES
 
 CHAPTERS: tuple[str, ...] = (
@@ -63,13 +67,26 @@ class BookBuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class ExecutionRecord:
-    """What :func:`execute` did for one chapter."""
+    """What :func:`execute` did for one chapter.
+
+    ``seconds`` is always a measured wall time: this run's for an executed
+    chapter, the one recorded when the reused notebook was executed for a
+    skipped chapter (``None`` only if that was never recorded).
+    """
 
     chapter: str
     notebook: Path  # the executed notebook
     key: str
-    executed: bool  # False: skipped, the executed notebook was up to date
-    seconds: float
+    executed: bool  # False: skipped (reused), the executed notebook was up to date
+    seconds: float | None
+    executed_at: str | None = None  # when the execution behind the notebook finished (ISO 8601)
+    machine: timings.Machine | None = field(default=None, compare=False)
+
+    def timing(self) -> timings.ChapterTime:
+        return timings.ChapterTime(self.chapter, self.key, self.executed, self.seconds, self.executed_at, self.machine)
+
+
+ProgressCallback = Callable[[ExecutionRecord], None]
 
 
 # --------------------------------------------------------------------------- keys
@@ -173,18 +190,6 @@ def kernel_spec() -> dict[str, Any]:
     return spec
 
 
-def _write_atomically(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 @contextlib.contextmanager
 def project_kernel() -> Iterator[str]:
     """Make :data:`KERNEL_NAME` findable by papermill while the block runs.
@@ -197,7 +202,7 @@ def project_kernel() -> Iterator[str]:
     spec_file = jupyter_dir / "kernels" / KERNEL_NAME / "kernel.json"
     content = json.dumps(kernel_spec(), indent=1).encode()
     if not spec_file.is_file() or spec_file.read_bytes() != content:
-        _write_atomically(spec_file, content)
+        write_atomically(spec_file, content)
     previous = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(jupyter_dir), previous]))
     try:
@@ -256,6 +261,7 @@ def execute(
     parameters: dict[str, Any] | None = None,
     force: bool = False,
     book_dir: Path = paths.BOOK_DIR,
+    progress: ProgressCallback | None = None,
 ) -> list[ExecutionRecord]:
     """Execute ``book_dir/<chapter>.ipynb`` into ``output_dir/<chapter>.ipynb``.
 
@@ -264,6 +270,11 @@ def execute(
     failing chapter raises :class:`ChapterExecutionError`; its previous
     executed notebook and key are removed so the book cannot show stale
     results under a new configuration.
+
+    ``progress`` receives each chapter's record as soon as the chapter is
+    done (default: log :func:`describe`), so a long run shows where it is.
+    When every chapter is done the run's times are recorded in
+    ``output_dir`` (:func:`analysis.book.timings.write_run`).
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {sorted(PROFILES)}")
@@ -277,42 +288,57 @@ def execute(
     run_parameters = chapter_parameters(profile, parameters)
     data = data_fingerprint(run_parameters)
     code = code_fingerprint()
+    machine = timings.describe_machine()
     output_dir.mkdir(parents=True, exist_ok=True)
+    report = progress or (lambda record: logger.info("%s", describe(record)))
     records: list[ExecutionRecord] = []
     with project_kernel() as kernel:
+        context = _RunContext(output_dir, run_parameters, data, code, kernel, force, book_dir, machine)
         for chapter in chapters:
-            records.append(_execute_chapter(chapter, sources[chapter], output_dir, run_parameters, data, code, kernel, force, book_dir))
+            record = _execute_chapter(chapter, sources[chapter], context)
+            records.append(record)
+            report(record)
+    run = timings.RunRecord(profile, timings.now(), machine, tuple(record.timing() for record in records))
+    timings.write_run(output_dir, run, order=CHAPTERS)
     return records
 
 
-def _execute_chapter(
-    chapter: str,
-    notebook: Path,
-    output_dir: Path,
-    parameters: dict[str, Any],
-    data: str,
-    code: str,
-    kernel: str,
-    force: bool,
-    cwd: Path,
-) -> ExecutionRecord:
-    output = output_dir / f"{chapter}.ipynb"
-    key_file = output_dir / f"{chapter}.key"
-    key = chapter_key(notebook, parameters, data, code)
-    if not force and output.is_file() and key_file.is_file() and key_file.read_text().strip() == key:
-        logger.info("%s: up to date", chapter)
-        return ExecutionRecord(chapter, output, key, executed=False, seconds=0.0)
+@dataclass(frozen=True)
+class _RunContext:
+    """What every chapter of one :func:`execute` call shares."""
 
-    logger.info("%s: executing", chapter)
+    output_dir: Path
+    parameters: dict[str, Any]
+    data: str
+    code: str
+    kernel: str
+    force: bool
+    cwd: Path
+    machine: timings.Machine
+
+
+def _execute_chapter(chapter: str, notebook: Path, run: _RunContext) -> ExecutionRecord:
+    output = run.output_dir / f"{chapter}.ipynb"
+    key_file = run.output_dir / f"{chapter}.key"
+    key = chapter_key(notebook, run.parameters, run.data, run.code)
+    if not run.force and output.is_file() and key_file.is_file() and key_file.read_text().strip() == key:
+        measured = timings.read_chapter_timing(run.output_dir, chapter, key)
+        if measured is None:
+            return ExecutionRecord(chapter, output, key, executed=False, seconds=None)
+        return ExecutionRecord(chapter, output, key, False, measured.seconds, measured.executed_at, measured.machine)
+
+    logger.debug("%s: executing", chapter)
     # The key goes first so that an interrupted run can never leave a fresh
-    # key beside an old notebook; the notebook itself appears only when done.
+    # key beside an old notebook; the notebook itself appears only when done,
+    # then its measured time, then the key that makes it reusable.
     key_file.unlink(missing_ok=True)
-    handle, name = tempfile.mkstemp(dir=output_dir, prefix=f".{chapter}.", suffix=".ipynb")
+    timings.timing_path(run.output_dir, chapter).unlink(missing_ok=True)
+    handle, name = tempfile.mkstemp(dir=run.output_dir, prefix=f".{chapter}.", suffix=".ipynb")
     os.close(handle)
     partial = Path(name)
     started = time.perf_counter()
     try:
-        _run_papermill(notebook, partial, parameters, kernel, cwd)
+        _run_papermill(notebook, partial, run.parameters, run.kernel, run.cwd)
         fold_parameter_cells(partial)
     except BaseException as error:
         partial.unlink(missing_ok=True)
@@ -321,10 +347,11 @@ def _execute_chapter(
             raise ChapterExecutionError(_describe_failure(chapter, notebook, error)) from error
         raise
     os.replace(partial, output)
-    _write_atomically(key_file, (key + "\n").encode())
     seconds = time.perf_counter() - started
-    logger.info("%s: done in %.1f s", chapter, seconds)
-    return ExecutionRecord(chapter, output, key, executed=True, seconds=seconds)
+    record = ExecutionRecord(chapter, output, key, True, seconds, timings.now(), run.machine)
+    timings.write_chapter_timing(run.output_dir, record.timing(), run.parameters["profile"])
+    write_atomically(key_file, (key + "\n").encode())
+    return record
 
 
 # -------------------------------------------------------------------------- build
@@ -357,6 +384,9 @@ def build(builder: str = "html", warnings_as_errors: bool = True, book_dir: Path
             f"chapter(s) not executed yet: {', '.join(missing)} (expected in {executed_dir}); "
             "run `python -m analysis book execute` first"
         )
+    # The "Build times" page includes this file; it is written from the run
+    # records on every build, so it always matches the chapters being built.
+    timings.write_page(executed_dir, linked=CHAPTERS)
     command = [*jupyter_book_command(), "build", str(book_dir), "--builder", builder]
     if warnings_as_errors:
         command += ["-W", "--keep-going", "-n"]
@@ -375,10 +405,21 @@ def build(builder: str = "html", warnings_as_errors: bool = True, book_dir: Path
     return book_dir / "_build" / builder
 
 
+def describe(record: ExecutionRecord) -> str:
+    """The line printed when a chapter is done: its wall time and whether it was reused."""
+    if record.executed:
+        return f"{record.chapter}: executed in {timings.format_duration(record.seconds or 0.0)}"
+    if record.seconds is None:
+        return f"{record.chapter}: reused (execution time not recorded)"
+    when = timings.format_date(record.executed_at, with_time=True)
+    return f"{record.chapter}: reused (executed in {timings.format_duration(record.seconds)} on {when})"
+
+
 def summarize(records: Sequence[ExecutionRecord]) -> str:
-    """One line per chapter, for the command line."""
-    lines = []
-    for record in records:
-        state = f"executed in {record.seconds:.1f} s" if record.executed else "up to date"
-        lines.append(f"{record.chapter}: {state} -> {record.notebook}")
-    return "\n".join(lines)
+    """One closing line for the command line (the chapters were reported as they finished)."""
+    executed = [record for record in records if record.executed]
+    reused = len(records) - len(executed)
+    seconds = sum(record.seconds or 0.0 for record in executed)
+    count = f"{len(records)} chapter{'s' if len(records) != 1 else ''}"
+    ran = f"{len(executed)} executed in {timings.format_duration(seconds)}" if executed else "none executed"
+    return f"{count}: {ran}, {reused} reused"

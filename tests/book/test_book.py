@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from analysis import paths
-from analysis.book import pipeline
+from analysis.book import pipeline, timings
 
 BOOK = paths.BOOK_DIR
 EXECUTED_PREFIX = "_executed/"
@@ -41,6 +41,11 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 RESULTS_PAGE = "_executed/04_1_feature_learning.html"
+# A page with inline ($...$) and display ($$...$$) equations.
+EQUATION_PAGE = "_executed/03_2_models.html"
+MATHJAX_EXTENSION = "sphinx-mathjax-offline"
+# MathJax from a content delivery network, as Sphinx loads it by default.
+MATHJAX_CDN = re.compile(r"(cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|unpkg\.com)/[^\"' ]*mathjax", re.IGNORECASE)
 CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
 BIB_KEY = re.compile(r"^@\w+\{([^,\s]+),", re.MULTILINE)
 
@@ -138,9 +143,20 @@ def test_toc_lists_the_executed_chapters_in_book_order() -> None:
 def test_config_leaves_execution_to_papermill() -> None:
     config = yaml.safe_load((BOOK / "_config.yml").read_text())
     assert config["execute"]["execute_notebooks"] == "off"
-    assert {"*.ipynb", "*.py", "_build"} <= set(config["exclude_patterns"])
+    assert {"*.ipynb", "*.py", "_build", "_executed/*.md"} <= set(config["exclude_patterns"])
     assert config["sphinx"]["config"]["nb_render_markdown_format"] == "myst"
     assert all((BOOK / name).is_file() for name in config["bibtex_bibfiles"])
+
+
+def test_config_serves_mathjax_from_the_site() -> None:
+    """The extension copies MathJax into the site; nothing may point MathJax back at a CDN."""
+    import importlib
+
+    sphinx_config = yaml.safe_load((BOOK / "_config.yml").read_text())["sphinx"]["config"]
+    assert MATHJAX_EXTENSION in sphinx_config["extensions"]
+    assert "mathjax_path" not in sphinx_config, "mathjax_path is set by the offline MathJax extension"
+    extension = importlib.import_module(MATHJAX_EXTENSION)
+    assert (Path(extension.__file__).parent / "static" / "mathjax" / "tex-chtml.js").is_file()
 
 
 def test_every_citation_has_a_bibliography_entry() -> None:
@@ -201,12 +217,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 
 class PageParser(HTMLParser):
-    """Collects image sources, link targets and element ids of one page."""
+    """Collects image sources, link targets, script sources and element ids of one page."""
 
     def __init__(self) -> None:
         super().__init__()
         self.images: list[str] = []
         self.links: list[str] = []
+        self.scripts: list[str] = []
         self.ids: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -218,6 +235,8 @@ class PageParser(HTMLParser):
             self.images.append(attributes["src"])
         if tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
+        if tag == "script" and attributes.get("src"):
+            self.scripts.append(attributes["src"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -326,7 +345,57 @@ def test_internal_links_resolve(site: Site) -> None:
     assert not broken, "links that do not resolve: " + "; ".join(broken)
 
 
+@pytest.mark.slow
+def test_mathjax_is_served_by_the_site(site: Site) -> None:
+    """No page loads MathJax from the network; pages with equations load the site's copy."""
+    from_cdn = []
+    local_mathjax: dict[str, list[str]] = {}
+    for page in html_pages(site.html):
+        name = page.relative_to(site.html).as_posix()
+        if MATHJAX_CDN.search(page.read_text(encoding="utf-8")):
+            from_cdn.append(name)
+        for source in parse_page(page).scripts:
+            parts = urlsplit(source)
+            if "mathjax" not in parts.path.lower():
+                continue
+            if parts.scheme or parts.netloc:
+                from_cdn.append(f"{name}: {source}")
+            else:
+                local_mathjax.setdefault(name, []).append(source)
+    assert not from_cdn, "pages that load MathJax from the network: " + "; ".join(from_cdn)
+    assert EQUATION_PAGE in local_mathjax, f"{EQUATION_PAGE} loads no MathJax script"
+    missing = [
+        f"{name}: {source}"
+        for name, sources in local_mathjax.items()
+        for source in sources
+        if not (site.html / name).parent.joinpath(unquote(urlsplit(source).path)).is_file()
+    ]
+    assert not missing, "MathJax scripts that are not in the site: " + "; ".join(missing)
+
+
+@pytest.mark.slow
+def test_build_times_page_reports_this_build(site: Site) -> None:
+    """The smoke build of the fixture recorded no full build; the page says so and names the profile."""
+    text = (site.book / "_executed" / timings.PAGE_FILE).read_text()
+    assert text.startswith(timings.NO_FULL_BUILD)
+    assert "with the `smoke` profile" in text and f"{len(pipeline.CHAPTERS)} chapters" in text
+    page = (site.html / "build_times.html").read_text(encoding="utf-8")
+    assert "No full build of this book has been recorded" in page and "smoke" in page
+    assert str(site.book) not in page, "the page shows a machine path"
+
+
 # ---------------------------------------------------------------- browser
+
+
+TYPESET_MATH = """() => MathJax.startup.promise.then(() => {
+    const math = [...document.querySelectorAll('.math')];
+    return {
+        math: math.length,
+        untypeset: math.filter(element => !element.querySelector('mjx-container')).length,
+        containers: document.querySelectorAll('mjx-container').length,
+        errors: document.querySelectorAll('mjx-merror').length,
+    };
+})"""
 
 
 @pytest.fixture
@@ -352,6 +421,7 @@ def served_site(site: Site) -> Iterator[str]:
 def test_pages_load_in_chromium_without_errors(served_site: str, tmp_path: Path) -> None:
     if not CHROMIUM.is_file():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (Debian package `chromium`)")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     local = urlsplit(served_site).netloc
@@ -391,10 +461,21 @@ def test_pages_load_in_chromium_without_errors(served_site: str, tmp_path: Path)
             page.on("console", console)
             page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
             page.on("response", response)
-            for name in ("index.html", RESULTS_PAGE):
+            for name in ("index.html", RESULTS_PAGE, EQUATION_PAGE):
+                requested_elsewhere = len(blocked)
                 page.goto(f"{served_site}/{name}", wait_until="load")
                 page.wait_for_timeout(500)
                 assert page.locator("h1").first.inner_text().strip(), f"{name}: no title rendered"
+                if name == EQUATION_PAGE:
+                    try:
+                        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000)
+                    except PlaywrightTimeout:
+                        pytest.fail(f"{name}: MathJax did not start; requests to other hosts: {blocked[requested_elsewhere:]}")
+                    typeset = page.evaluate(TYPESET_MATH)
+                    assert typeset["math"] > 0 and typeset["containers"] >= typeset["math"], f"{name}: MathJax typeset nothing: {typeset}"
+                    assert typeset["untypeset"] == 0 and typeset["errors"] == 0, f"{name}: equations left untypeset: {typeset}"
+                    # MathJax loads its components and fonts on demand: all must come from the site.
+                    assert not blocked[requested_elsewhere:], f"{name}: requested from other hosts: {blocked[requested_elsewhere:]}"
                 shot = tmp_path / (Path(name).stem + ".png")
                 page.screenshot(path=str(shot), full_page=True)
                 assert shot.stat().st_size > 10_000, f"{name}: screenshot is empty"
