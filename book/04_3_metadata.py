@@ -105,7 +105,8 @@ report.glue_number("c43_share_significant_trial", share_significant.get("trial",
 report.glue_number("c43_share_significant_subject", share_significant.get("subject", float("nan")))
 report.glue_number("c43_n_permutations", n_permutations)
 report.glue_number("c43_chance_speed", chance.loc[chance["attribute"] == "WALKING_SPEED", "chance_max_abs_r"].mean())
-chance_other = report.glue_number("c43_chance_other", chance.loc[chance["attribute"] != "WALKING_SPEED", "chance_max_abs_r"].mean())
+chance_other = chance.loc[chance["attribute"] != "WALKING_SPEED", "chance_max_abs_r"].mean()
+report.glue_number("c43_chance_other", chance_other)
 
 # %% [markdown]
 # ## Two units of analysis
@@ -195,11 +196,15 @@ for attribute, level in scatter_levels.items():
 # understate chance, which is the very problem of the trial-level p-values.
 
 # %%
-associations.level_comparison(per_seed, chance)
+comparison = associations.level_comparison(per_seed, chance)
+for level, heading in (("trial", "Trials as the unit"), ("subject", "Subjects as the unit")):
+    level_table = comparison[level].reset_index()
+    level_table["attribute"] = level_table["attribute"].map(gait.ATTRIBUTE_LABELS)
+    display(Markdown(f"**{heading}**\n\n" + report.markdown_table(level_table)))
 
 # %% [markdown]
-# **Table 4.3.2.** Trial-level and subject-level correlations per model and
-# attribute (mean ± SD over seeds). "both": features with |r| > 0.3 and
+# **Table 4.3.2.** Trial-level (first table) and subject-level (second table)
+# correlations per model and attribute (mean ± SD over seeds). "both": features with |r| > 0.3 and
 # q < 0.05. "chance max |r|": 95th percentile of the largest subject-level
 # |r| after shuffling the attribute among subjects.
 
@@ -258,8 +263,10 @@ display(Markdown(report.markdown_table(associations.claim_c7(per_seed).round(3))
 # %%
 test_codes = associations.encode_runs(runs, study.inputs("test"))
 test_per_seed = associations.seed_summary(associations.correlation_table(test_codes, study.trials("test"), levels=("trial",)))
-n_test_subjects = report.glue_number("c43_n_test_subjects", study.trials("test")["SUBJECT_ID"].nunique())
-associations.max_r_table(test_per_seed, "trial")
+n_test_subjects = study.trials("test")["SUBJECT_ID"].nunique()
+report.glue_number("c43_n_test_subjects", n_test_subjects)
+test_table = associations.max_r_table(test_per_seed, "trial").rename(columns=gait.ATTRIBUTE_LABELS)
+display(Markdown(report.markdown_table(test_table.reset_index(names="model"))))
 
 # %% [markdown]
 # **Table 4.3.5.** Largest trial-level |r| per model and attribute on the

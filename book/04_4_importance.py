@@ -70,7 +70,8 @@ top = {name: redundancy.top_features(shares, n_top) for name, shares in importan
 report.glue_number("c44_first_seed", first_seed)
 report.glue_number("c44_n_top", n_top)
 report.glue_number("c44_n_test_trials", test_inputs.shape[0])
-n_test_subjects = report.glue_number("c44_n_test_subjects", study.trials("test")["SUBJECT_ID"].nunique())
+n_test_subjects = study.trials("test")["SUBJECT_ID"].nunique()
+report.glue_number("c44_n_test_subjects", n_test_subjects)
 
 # %% [markdown]
 # ## Curves decoded from single features

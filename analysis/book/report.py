@@ -118,8 +118,23 @@ def environment(device: "str | torch.device | None" = "auto") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["component", "version"])
 
 
+MISSING_CELL = "–"
+
+
 def _markdown_cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    """A table cell as a reader should see it: yes/no, a dash for missing, never ``-0``."""
+    if isinstance(value, (bool, np.bool_)):
+        text = "yes" if value else "no"
+    elif value is None or value is pd.NA or value is pd.NaT:
+        text = MISSING_CELL
+    elif isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            text = MISSING_CELL
+        else:
+            text = str(float(value) + 0.0)  # adding 0.0 turns -0.0 into 0.0
+    else:
+        text = str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -205,13 +220,15 @@ def plain_value(value: Any) -> Any:
     raise TypeError(f"glue_number expects a number, got {type(value).__name__}: {value!r}")
 
 
-def glue_number(name: str, value: Any, display: bool = False) -> Any:
-    """Glue a number for ``{glue:text}`` references; returns the plain value."""
+def glue_number(name: str, value: Any, display: bool = False) -> None:
+    """Glue a number for ``{glue:text}`` references.
+
+    Returns nothing on purpose: a glue call that ends a cell must not leave
+    its value on the page as a stray output.
+    """
     import myst_nb
 
-    plain = plain_value(value)
-    myst_nb.glue(name, plain, display=display)
-    return plain
+    myst_nb.glue(name, plain_value(value), display=display)
 
 
 class _PlainText:
@@ -224,11 +241,10 @@ class _PlainText:
         return self.text
 
 
-def glue_text(name: str, text: str, display: bool = False) -> str:
-    """Glue a string for ``{glue:text}`` references, without repr quotes."""
+def glue_text(name: str, text: str, display: bool = False) -> None:
+    """Glue a string for ``{glue:text}`` references, without repr quotes (returns nothing, see :func:`glue_number`)."""
     import myst_nb
 
     if not isinstance(text, str):
         raise TypeError(f"glue_text expects a string, got {type(text).__name__}: {text!r}")
     myst_nb.glue(name, _PlainText(text), display=display)
-    return text

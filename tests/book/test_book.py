@@ -281,6 +281,64 @@ def unexpected_output(notebook: nbformat.NotebookNode) -> list[str]:
     return problems
 
 
+# Cell values a reader should never see in a rendered table.
+PYTHON_CELL = re.compile(r"^(nan|NaN|None|False|True|<NA>|NaT|-0(\.0+)?)$")
+
+
+def hygiene_problems(notebook: nbformat.NotebookNode) -> list[str]:
+    """Stray cell results, raw pandas tables and Python values inside the chapter's tables.
+
+    A cell may end in a figure or in Markdown it means to show; any other
+    result (a number left by a glue call, a DataFrame rendered by pandas) is
+    debris on the page.
+    """
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if output.get("output_type") == "execute_result" and not ({"image/png", "text/markdown"} & set(data)):
+                shown = str(data.get("text/plain", ""))[:60]
+                problems.append(f"cell {index}: stray result {shown!r}")
+            markdown = str(data.get("text/markdown", ""))
+            for line in markdown.splitlines():
+                if line.startswith("|"):
+                    for value in (cell_text.strip() for cell_text in line.strip().strip("|").split("|")):
+                        if PYTHON_CELL.match(value):
+                            problems.append(f"cell {index}: table cell {value!r}")
+            if "phase.#" in markdown:
+                problems.append(f"cell {index}: literal 'phase.#'")
+    return problems
+
+
+def test_hygiene_check_has_teeth() -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "5"}, execution_count=1)]),
+        nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("execute_result", {"text/html": "<table/>", "text/plain": "df"}, execution_count=2)]),
+        nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", {"text/markdown": "| a | b |\n| --- | --- |\n| nan | -0.000 |\n| False | 1 |"})]),
+        nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("execute_result", {"text/markdown": "| a |\n| --- |\n| 0.0 |", "text/plain": "md"}, execution_count=3)]),
+    ]
+    assert hygiene_problems(notebook) == [
+        "cell 0: stray result '5'",
+        "cell 1: stray result 'df'",
+        "cell 2: table cell 'nan'",
+        "cell 2: table cell '-0.000'",
+        "cell 2: table cell 'False'",
+    ]
+
+
+@pytest.mark.slow
+def test_pages_show_no_stray_results_or_python_values(site: Site) -> None:
+    found = {
+        record.chapter: problems
+        for record in site.records
+        if (problems := hygiene_problems(nbformat.read(record.notebook, as_version=4)))
+    }
+    assert not found, "executed chapters show debris:\n" + "\n".join(
+        f"{chapter}: {line}" for chapter, lines in found.items() for line in lines[:5]
+    )
+
+
 @pytest.mark.slow
 def test_chapters_print_no_warnings(site: Site) -> None:
     found = {

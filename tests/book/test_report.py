@@ -174,6 +174,11 @@ def test_settings_table_shows_the_run() -> None:
     assert (full["subjects"], full["latent size"], full["batch size, learning rate"]) == ("all", "100", "32, 0.001")
 
 
+def test_markdown_table_shows_readers_words_not_python_values() -> None:
+    table = pd.DataFrame({"in order": [True, False], "r": [float("nan"), -0.0], "n": [None, 3]})
+    assert report.markdown_table(table) == "| in order | r | n |\n| --- | --- | --- |\n| yes | – | – |\n| no | 0.0 | 3.0 |"
+
+
 def test_markdown_table_escapes_pipes() -> None:
     table = pd.DataFrame({"a": ["x|y"], "b": [1]})
     assert report.markdown_table(table) == "| a | b |\n| --- | --- |\n| x\\|y | 1 |"
@@ -237,7 +242,7 @@ def test_glue_number_stores_the_plain_text(monkeypatch: pytest.MonkeyPatch) -> N
 
     displayed: list[tuple[dict, dict]] = []
     monkeypatch.setattr(myst_nb.ext.glue, "ipy_display", lambda bundle, raw, metadata: displayed.append((bundle, metadata)))
-    assert report.glue_number("best_r", np.float64(0.42)) == 0.42
+    assert report.glue_number("best_r", np.float64(0.42)) is None  # nothing left to show as a cell output
     bundle, metadata = displayed[0]
     assert bundle == {"application/papermill.record/text/plain": "0.42"}
     assert metadata["scrapbook"] == {"name": "best_r", "mime_prefix": "application/papermill.record/"}
@@ -252,7 +257,7 @@ def test_glue_text_stores_the_text_without_quotes(monkeypatch: pytest.MonkeyPatc
 
     displayed: list[dict] = []
     monkeypatch.setattr(myst_nb.ext.glue, "ipy_display", lambda bundle, raw, metadata: displayed.append(bundle))
-    assert report.glue_text("data_label", "synthetic (real structure)") == "synthetic (real structure)"
+    assert report.glue_text("data_label", "synthetic (real structure)") is None
     assert displayed == [{"application/papermill.record/text/plain": "synthetic (real structure)"}]
     with pytest.raises(TypeError, match=r"glue_text expects a string, got float: 0.5"):
         report.glue_text("data_label", 0.5)
