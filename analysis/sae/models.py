@@ -26,11 +26,14 @@ Loss terms and their normalisation (all per seed, per batch):
   covariance (divide by the batch size), which is defined for every batch,
   including a last batch of one.
 * ``vae_kl`` – KL(q(z|x) ‖ N(0, I)) summed over latent dimensions and averaged
-  over the batch. Against a reconstruction term averaged over d elements this
-  is the per-sample ELBO of a Gaussian likelihood with variance d/2 per
-  coefficient: β = 1 (the study's value) weighs the prior d times more than
-  the ELBO with noise variance ½ that ``kl_weight = 1/d`` gives. Expect the
-  Sparse VAE to stay close to its prior and to reconstruct worst.
+  over the batch. Against a reconstruction term averaged over d elements, the
+  weight β = 1/d makes the loss the per-coefficient negative ELBO of a Gaussian
+  likelihood with noise variance ½, so that is the default
+  (:func:`per_coefficient_kl_weight`). The study's literal β = 1
+  (:data:`STUDY_KL_WEIGHT`) weighs the prior d times more; under it the Sparse
+  VAE collapses onto its prior, which the models chapter shows as a labelled
+  variant. The log-variance head is squashed into ±:data:`LOGVAR_BOUND`, so
+  the KL term stays finite whatever the encoder outputs.
 
 Gradients. Each model has a forward pass that returns all its loss terms as
 columns of one (seeds, terms) tensor and a backward pass written out by hand
@@ -74,7 +77,10 @@ SPARSITY_EPSILON = 1e-6
 DEFAULT_SPARSITY_WEIGHT = 1e-3  # λ₁, on Σ_j KL(ρ ‖ ρ̂_j)
 DEFAULT_L1_WEIGHT = 1e-2  # λ₂ (and the Sparse VAE's λ), on mean |h|
 DEFAULT_DISENTANGLEMENT_WEIGHT = 1e-4  # λ₃, on Σ_{i≠j} Cov(h_i, h_j)²
-DEFAULT_KL_WEIGHT = 1.0  # β of the Sparse VAE
+STUDY_KL_WEIGHT = 1.0  # β as the study states it; the default is per_coefficient_kl_weight(d)
+# |log σ²| ≤ this bound (σ² from e⁻⁵ ≈ 0.007 to e⁵ ≈ 148): a smooth squashing of
+# the log-variance head, so one large pre-activation cannot blow the KL term up.
+LOGVAR_BOUND = 5.0
 
 
 def sparsity_kl(activations: Tensor, target: float, epsilon: float = SPARSITY_EPSILON) -> Tensor:
@@ -132,8 +138,18 @@ def _per_seed(values: Tensor) -> Tensor:
     return values.view(-1, 1, 1)
 
 
+def per_coefficient_kl_weight(input_dim: int) -> float:
+    """β = 1/d: the KL term weighed against a per-coefficient MSE as in the per-coefficient ELBO."""
+    return 1.0 / input_dim
+
+
 def _squared_error(x: Tensor, reconstruction: Tensor) -> Tensor:
     return (reconstruction - x).square().mean(dim=(-2, -1))
+
+
+def _bounded_logvar(pre_activation: Tensor) -> Tensor:
+    """s = L tanh(a / L): ≈ a near 0, never beyond ±L (see :data:`LOGVAR_BOUND`)."""
+    return torch.tanh(pre_activation / LOGVAR_BOUND).mul_(LOGVAR_BOUND)
 
 
 class TiedSAE(SeedStack):
@@ -273,11 +289,11 @@ class SparseVAE(SeedStack):
         input_dim: int,
         latent_dim: int = 100,
         seeds: Sequence[int] = (0,),
-        kl_weight: float = DEFAULT_KL_WEIGHT,
+        kl_weight: float | None = None,
         l1_weight: float = DEFAULT_L1_WEIGHT,
     ) -> None:
         super().__init__(input_dim, latent_dim, seeds)
-        self.kl_weight = kl_weight
+        self.kl_weight = per_coefficient_kl_weight(input_dim) if kl_weight is None else kl_weight
         self.l1_weight = l1_weight
         generators = self._init_generators()
         self.mean_weight = nn.Parameter(_xavier_stack((input_dim, latent_dim), generators))
@@ -297,17 +313,17 @@ class SparseVAE(SeedStack):
         return {"vae_kl": self.kl_weight, "l1": self.l1_weight}
 
     def _forward_pass(self, x: Tensor, noise: Tensor | None) -> tuple[Tensor, tuple[Tensor | None, ...]]:
-        """μ = x W_μ + b_μ, s = x W_s + b_s (log σ²), z = μ + e^{s/2} ε (z = μ without noise),
+        """μ = x W_μ + b_μ, s = L tanh((x W_s + b_s) / L) (log σ²), z = μ + e^{s/2} ε (z = μ without noise),
         r = z W_d + b_d − x; columns mean r², mean_b ½ Σ_k (μ² + e^s − 1 − s) and mean |z|."""
         mean = _affine(x, self.mean_weight, self.mean_bias)
-        logvar = _affine(x, self.logvar_weight, self.logvar_bias)
+        logvar = _bounded_logvar(_affine(x, self.logvar_weight, self.logvar_bias))
         variance = torch.exp(logvar)
         noise_scale = None if noise is None else torch.sqrt(variance).mul_(noise)
         z = mean if noise_scale is None else mean + noise_scale
         residual = _affine(z, self.decoder_weight, self.decoder_bias).sub_(x)
         vae_kl = 0.5 * (mean.square() + variance - 1.0 - logvar).sum(dim=-1).mean(dim=-1)
         columns = torch.stack([_mean_square(residual), vae_kl, z.abs().mean(dim=(1, 2))], dim=1)
-        return columns, (x, mean, variance, noise_scale, z, residual)
+        return columns, (x, mean, logvar, variance, noise_scale, z, residual)
 
     def _backward_pass(
         self, saved: Sequence[Tensor | None], term_weights: Tensor, input_grad: bool
@@ -317,11 +333,12 @@ class SparseVAE(SeedStack):
         * ∂/∂r = w_rec · 2 r / (B d);
         * ∂/∂z = ∂/∂r · W_dᵀ + w_l1 · sign(z) / (B k);
         * ∂/∂μ = ∂/∂z + w_kl · μ / B;
-        * ∂/∂s = w_kl · (e^s − 1) / (2B) + ∂/∂z ⊙ ε ⊙ e^{s/2} / 2;
-        * ∂/∂W_μ = xᵀ ∂/∂μ, ∂/∂W_s = xᵀ ∂/∂s, ∂/∂W_d = zᵀ ∂/∂r, each bias the
-          batch sum of its output's gradient, ∂/∂x = ∂/∂μ W_μᵀ + ∂/∂s W_sᵀ − ∂/∂r.
+        * ∂/∂s = w_kl · (e^s − 1) / (2B) + ∂/∂z ⊙ ε ⊙ e^{s/2} / 2, and for the
+          pre-activation a of the log-variance head ∂/∂a = ∂/∂s ⊙ (1 − (s/L)²);
+        * ∂/∂W_μ = xᵀ ∂/∂μ, ∂/∂W_s = xᵀ ∂/∂a, ∂/∂W_d = zᵀ ∂/∂r, each bias the
+          batch sum of its output's gradient, ∂/∂x = ∂/∂μ W_μᵀ + ∂/∂a W_sᵀ − ∂/∂r.
         """
-        x, mean, variance, noise_scale, z, residual = saved
+        x, mean, logvar, variance, noise_scale, z, residual = saved
         batch, input_dim = residual.shape[1:]
         residual_scale = _per_seed(term_weights[:, 0] * (2.0 / (batch * input_dim)))
         kl_scale = _per_seed(term_weights[:, 1] / batch)
@@ -331,6 +348,7 @@ class SparseVAE(SeedStack):
         logvar_grad = (variance - 1.0) * (0.5 * kl_scale)
         if noise_scale is not None:
             logvar_grad.addcmul_(z_grad, noise_scale, value=0.5)
+        logvar_grad.mul_(1.0 - (logvar / LOGVAR_BOUND).square())  # through s = L tanh(a / L)
         x_grad = None
         if input_grad:
             x_grad = torch.bmm(mean_grad, self.mean_weight.detach().transpose(1, 2))
@@ -348,7 +366,7 @@ class SparseVAE(SeedStack):
 
     def _autograd_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
         mean = self._encode(x)
-        logvar = _affine(x, self.logvar_weight, self.logvar_bias)
+        logvar = LOGVAR_BOUND * torch.tanh(_affine(x, self.logvar_weight, self.logvar_bias) / LOGVAR_BOUND)
         z = mean if noise is None else mean + torch.exp(0.5 * logvar) * noise
         columns = [
             _squared_error(x, self._decode(z)),
@@ -369,9 +387,12 @@ class ModelConfig:
     sparsity_weight: float = DEFAULT_SPARSITY_WEIGHT
     l1_weight: float = DEFAULT_L1_WEIGHT
     disentanglement_weight: float = DEFAULT_DISENTANGLEMENT_WEIGHT
-    kl_weight: float = DEFAULT_KL_WEIGHT
+    # None: β = 1/input_dim (per_coefficient_kl_weight), resolved here so the cache key names it.
+    kl_weight: float | None = None
 
     def __post_init__(self) -> None:
+        if self.kl_weight is None and self.input_dim >= 1:
+            object.__setattr__(self, "kl_weight", per_coefficient_kl_weight(self.input_dim))
         if self.name not in MODEL_NAMES:
             raise ValueError(f"unknown model {self.name!r}; choose one of {list(MODEL_NAMES)}")
         if self.input_dim < 1 or self.latent_dim < 1:

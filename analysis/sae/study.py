@@ -10,7 +10,7 @@ chapters plot and tabulate, so that every chapter computes them the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -118,6 +118,23 @@ def train_all(study: Study, progress: bool = True) -> dict[str, list[training.Tr
             progress=progress,
         )
     return runs
+
+
+def train_variant(study: Study, name: str, progress: bool = False, **options: float) -> list[training.TrainedModel]:
+    """Every seed of model ``name`` with some loss weights changed (e.g. the study's literal β).
+
+    The settings' own overrides apply first, then ``options``; the variant is
+    cached like any run, under its own key.
+    """
+    base = model_config(study.settings, name, study.features.train.shape[1])
+    return training.train(
+        replace(base, **options),
+        train_config(study.settings),
+        study.features.train,
+        study.features.validation,
+        data_identity=study.features.identity,
+        progress=progress,
+    )
 
 
 def history_table(runs: dict[str, list[training.TrainedModel]]) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from analysis.config import MODEL_LABELS, Settings
 from analysis.engine import training
 from analysis.evaluation import seed_summary
 from analysis.sae.claims import FAILS, HOLDS, PAPER_MSE_RANGE, UNTESTABLE
-from analysis.sae.models import build_model
+from analysis.sae.models import build_model, per_coefficient_kl_weight
 from analysis.sae.study import Study, model_config
 
 # (ModelConfig field, symbol, what it weighs or sets). A model uses a field
@@ -42,9 +42,17 @@ def loss_weight_table(settings: Settings, input_dim: int) -> pd.DataFrame:
         # Tiny dimensions: only which attributes the model keeps matters here.
         model = build_model(replace(config, input_dim=1, latent_dim=1), seeds=(0,))
         table[MODEL_LABELS.get(name, name)] = [
-            f"{getattr(config, field):g}" if hasattr(model, field) else NOT_USED for field, _, _ in LOSS_PARAMETERS
+            _weight_text(getattr(config, field), input_dim) if hasattr(model, field) else NOT_USED
+            for field, _, _ in LOSS_PARAMETERS
         ]
     return table
+
+
+def _weight_text(value: float, input_dim: int) -> str:
+    """A weight as printed; β = 1/d is named as such, since its decimals say little."""
+    if input_dim > 1 and value == per_coefficient_kl_weight(input_dim):
+        return f"1/{input_dim} = {value:.2g}"
+    return f"{value:g}"
 
 
 def training_record(runs: dict[str, list[training.TrainedModel]], study: Study, part: str = "test") -> pd.DataFrame:
@@ -97,6 +105,38 @@ def training_summary(record: pd.DataFrame, max_epochs: int | None = None) -> pd.
                 "wall time (s)": f"{members['seconds'].max():.1f}",
                 "device": ", ".join(dict.fromkeys(members["device"])),
                 "weights": "loaded from the cache" if cached else "trained in this run",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def largest_validation_kl(run: training.TrainedModel) -> float:
+    """The largest epoch mean of the unweighted VAE KL term on the validation rows (NaN without one)."""
+    history = run.history
+    values = history[(history["part"] == "validation") & (history["term"] == "vae_kl")]["value"]
+    return float(values.max()) if len(values) else float("nan")
+
+
+def beta_comparison(
+    runs: dict[str, list[training.TrainedModel]], study: Study, labels: dict[str, str], collapse_fve: float
+) -> pd.DataFrame:
+    """Variants of one model side by side: β, test error, the largest validation KL, collapsed runs.
+
+    A run counts as collapsed when its test FVE is below ``collapse_fve``.
+    """
+    record = training_record(runs, study)
+    rows = []
+    for key, seed_runs in runs.items():
+        members = record[record["model"] == key]
+        kl = [largest_validation_kl(run) for run in seed_runs]
+        rows.append(
+            {
+                "variant": labels.get(key, key),
+                "β": _weight_text(seed_runs[0].config.kl_weight, seed_runs[0].config.input_dim),
+                "test MSE": seed_summary.format_mean_sd(members["mse"].mean(), members["mse"].std(), 3),
+                "test FVE": seed_summary.format_mean_sd(members["fve"].mean(), members["fve"].std(), 3),
+                "largest validation KL": f"{max(kl):.3g}",
+                "collapsed runs": f"{int((members['fve'] < collapse_fve).sum())} of {len(members)}",
             }
         )
     return pd.DataFrame(rows)

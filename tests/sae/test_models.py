@@ -10,6 +10,7 @@ import torch
 
 from analysis.config import MODEL_NAMES
 from analysis.sae.models import (
+    LOGVAR_BOUND,
     SPARSITY_EPSILON,
     DisentangledSAE,
     ModelConfig,
@@ -161,7 +162,7 @@ def test_vae_terms_match_a_hand_computation() -> None:
     p = {name: value[0].detach().numpy() for name, value in model.named_parameters()}
     xn, en = x.numpy(), noise.numpy()
     mu = xn @ p["mean_weight"] + p["mean_bias"]
-    logvar = xn @ p["logvar_weight"] + p["logvar_bias"]
+    logvar = LOGVAR_BOUND * np.tanh((xn @ p["logvar_weight"] + p["logvar_bias"]) / LOGVAR_BOUND)
     z = mu + np.exp(logvar / 2) * en
     x_hat = z @ p["decoder_weight"] + p["decoder_bias"]
     kl_per_sample = [
@@ -176,6 +177,20 @@ def test_vae_terms_match_a_hand_computation() -> None:
     terms = model.loss_terms(x, noise=noise)
     for name, value in expected.items():
         assert terms[name].item() == pytest.approx(value, rel=1e-12), name
+
+
+def test_vae_log_variance_is_bounded_so_the_kl_term_cannot_explode() -> None:
+    model = stacked("svae", kl_weight=1.0, l1_weight=0.0).train()
+    with torch.no_grad():
+        model.logvar_bias.fill_(1e4)  # an absurd pre-activation: e^{1e4} would overflow
+    x = inputs(5, D)
+    terms = model.loss_terms(x, noise=torch.zeros(5, K))
+    bound = 0.5 * K * (math.exp(LOGVAR_BOUND) - 1 - LOGVAR_BOUND)  # KL with μ's part added below
+    mu = model.encode(x)
+    assert torch.isfinite(terms["vae_kl"])
+    assert terms["vae_kl"].item() <= bound + 0.5 * mu.square().sum(dim=-1).mean().item() + 1e-3
+    model.loss_and_gradients(x, noise=torch.zeros(5, K))
+    assert all(torch.isfinite(parameter.grad).all() for parameter in model.parameters())
 
 
 def test_vae_evaluates_with_the_mean() -> None:

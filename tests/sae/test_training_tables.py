@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,8 +12,16 @@ from analysis import config
 from analysis.engine import training
 from analysis.sae import study as gait
 from analysis.sae.claims import FAILS, HOLDS, UNTESTABLE
-from analysis.sae.models import DEFAULT_DISENTANGLEMENT_WEIGHT, DEFAULT_KL_WEIGHT, DEFAULT_SPARSITY_WEIGHT
-from analysis.sae.training_tables import claim_c1, loss_weight_table, model_mse, training_record, training_summary
+from analysis.sae.models import DEFAULT_DISENTANGLEMENT_WEIGHT, DEFAULT_SPARSITY_WEIGHT
+from analysis.sae.training_tables import (
+    beta_comparison,
+    claim_c1,
+    largest_validation_kl,
+    loss_weight_table,
+    model_mse,
+    training_record,
+    training_summary,
+)
 
 
 def test_loss_weights_come_from_the_models() -> None:
@@ -23,7 +32,7 @@ def test_loss_weights_come_from_the_models() -> None:
     assert table.loc["λ₂", "SAE"] == "0.5"  # the override, not the default
     assert table.loc["λ₃", "SAE"] == "–"
     assert table.loc["λ₃", "SAE + disentanglement"] == f"{DEFAULT_DISENTANGLEMENT_WEIGHT:g}"
-    assert table.loc["β", "Sparse VAE"] == f"{DEFAULT_KL_WEIGHT:g}"
+    assert table.loc["β", "Sparse VAE"] == "1/1350 = 0.00074"  # the per-coefficient ELBO's weight
     assert table.loc["ρ", "Sparse VAE"] == "–" and table.loc["β", "SAE"] == "–"
     assert table.loc["ρ", "SAE"] == "0.05"
 
@@ -81,3 +90,16 @@ def test_claim_c1_checks() -> None:
     assert list(partial["verdict"]) == [HOLDS, UNTESTABLE, UNTESTABLE]
     assert partial.loc[2, "this build"] == "needs all three models"
     assert model_mse(record_of({"sae": [0.09, 0.11]}))["sae"] == pytest.approx(0.10)
+
+
+def test_beta_comparison_counts_collapsed_runs_by_the_rule(trained: tuple[gait.Study, dict]) -> None:
+    study, runs = trained
+    record = training_record({"svae": runs["svae"]}, study)
+    table = beta_comparison({"svae": runs["svae"]}, study, {"svae": "main"}, collapse_fve=float(record["fve"].max()) + 1.0)
+    row = table.iloc[0]
+    assert row["variant"] == "main" and row["collapsed runs"] == f"{len(runs['svae'])} of {len(runs['svae'])}"
+    assert row["β"].startswith(f"1/{study.features.train.shape[1]} = ")
+    none_collapsed = beta_comparison({"svae": runs["svae"]}, study, {}, collapse_fve=float(record["fve"].min()) - 1.0)
+    assert none_collapsed.iloc[0]["collapsed runs"] == f"0 of {len(runs['svae'])}"
+    assert float(row["largest validation KL"]) == pytest.approx(max(largest_validation_kl(run) for run in runs["svae"]), rel=1e-2)
+    assert np.isnan(largest_validation_kl(runs["sae"][0]))
