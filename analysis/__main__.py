@@ -85,6 +85,15 @@ def _build_book(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare_books(args: argparse.Namespace) -> int:
+    from analysis.book import compare
+
+    comparison = compare.compare(args.before, args.after)
+    print(comparison.report(limit=args.limit))
+    same = not (comparison.changed or comparison.missing or comparison.added or comparison.changed_figures)
+    return 0 if same else 3
+
+
 def _add_book_group(groups: argparse._SubParsersAction) -> None:
     from analysis import paths
     from analysis.book.pipeline import BUILDERS, CHAPTERS
@@ -104,6 +113,14 @@ def _add_book_group(groups: argparse._SubParsersAction) -> None:
     build.add_argument("--builder", choices=BUILDERS, default="html")
     build.add_argument("--allow-warnings", action="store_true", help="do not fail on Sphinx warnings")
     build.set_defaults(run=_build_book)
+
+    compare = commands.add_parser(
+        "compare", help="compare the glued values and figures of two folders of executed chapters (exit 3 if they differ)"
+    )
+    compare.add_argument("before", type=Path)
+    compare.add_argument("after", type=Path)
+    compare.add_argument("--limit", type=int, default=50, help="list at most this many differences of each kind")
+    compare.set_defaults(run=_compare_books)
 
 
 def build_parser() -> argparse.ArgumentParser:
