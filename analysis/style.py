@@ -47,6 +47,14 @@ ATTRIBUTE_LABELS: dict[str, str] = {
     "SEX": "sex (0 female, 1 male)",
     "SUBJECT_SEX": "sex (0 female, 1 male)",
 }
+# What the Gutenberg components measure, for titles (the files' names are codes).
+COMPONENT_LABELS: dict[str, str] = {
+    "F_V": "vertical force",
+    "F_AP": "anterior–posterior force",
+    "F_ML": "medio-lateral force",
+    "COP_AP": "anterior–posterior COP",
+    "COP_ML": "medio-lateral COP",
+}
 SEX_COLUMNS: tuple[str, ...] = ("SEX", "SUBJECT_SEX")
 PART_ORDER: tuple[str, ...] = ("train", "validation", "test")
 
@@ -157,6 +165,19 @@ def attribute_label(attribute: str) -> str:
     return ATTRIBUTE_LABELS.get(attribute, attribute)
 
 
+def component_label(component: str) -> str:
+    """"F_V" → "vertical force"; unknown names are kept."""
+    return COMPONENT_LABELS.get(component, component)
+
+
+def channel_label(channel: str) -> str:
+    """"F_V_left" → "vertical force, left"; a channel without a side keeps its component's label."""
+    component, _, side = channel.rpartition("_")
+    if component in COMPONENT_LABELS and side in ("left", "right"):
+        return f"{COMPONENT_LABELS[component]}, {side}"
+    return component_label(channel)
+
+
 def channel_units(channels: Sequence[str], units: Mapping[str, str] | Sequence[str]) -> list[str]:
     if isinstance(units, Mapping):
         missing = [channel for channel in channels if channel not in units]
@@ -201,7 +222,7 @@ def channel_axes(figure: Figure, channels: Sequence[str]) -> list[Axes]:
 
 def label_channel_axes(axes: Sequence[Axes], channels: Sequence[str], units: Sequence[str], prefix: str = "") -> None:
     for index, (axis, channel, unit) in enumerate(zip(axes, channels, units)):
-        axis.set_title(channel)
+        axis.set_title(channel_label(channel))
         axis.set_ylabel(f"{prefix}{unit}")
         if index >= len(axes) - 2:
             axis.set_xlabel("stance (%)")

@@ -135,7 +135,7 @@ display(Markdown(report.markdown_table(cohort_tables.cohort_counts(trials))))
 # record, since some subjects' sessions disagree on it in the published
 # metadata.
 
-# %%
+# %% tags=["remove-input"]
 report.glue_number("c31_share_male", cohort_tables.share_male(trials))
 display(Markdown(report.markdown_table(cohort_tables.demographics(trials))))
 
@@ -152,7 +152,7 @@ display(Markdown(report.markdown_table(cohort_tables.demographics(trials))))
 # correlation: a narrow range limits how strongly any feature can correlate
 # with it.
 
-# %%
+# %% tags=["remove-input"]
 speed = trials["WALKING_SPEED"]
 subject_speed = speed.groupby(trials["SUBJECT_ID"]).mean()
 report.glue_number("c31_speed_mean", speed.mean())

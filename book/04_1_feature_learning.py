@@ -51,7 +51,7 @@ settings, study = chapter.start_study(
 )
 runs = gait.train_all(study, progress=True)
 
-# %%
+# %% tags=["remove-input"]
 test_inputs = study.inputs("test")
 test_trials = study.trials("test")
 target_rho = gait.model_config(settings, "sae", test_inputs.shape[1]).sparsity_target

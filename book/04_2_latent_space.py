@@ -54,7 +54,7 @@ settings, study = chapter.start_study(
 )
 runs = gait.train_all(study, progress=True)
 
-# %%
+# %% tags=["remove-input"]
 test_inputs = study.inputs("test")
 test_trials = study.trials("test")
 subjects = test_trials["SUBJECT_ID"].to_numpy()
@@ -135,7 +135,7 @@ for name, embedding in embeddings.items():
 # the same of the codes themselves, without t-SNE's distortions, for every
 # seed.
 
-# %%
+# %% tags=["remove-input"]
 map_gradients = {name: latent.gradient_strengths(embedding, test_trials) for name, embedding in embeddings.items()}
 per_seed = gait.seed_metrics(runs, study)
 display(Markdown(report.markdown_table(latent.gradient_overview(map_gradients, per_seed))))

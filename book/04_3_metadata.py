@@ -223,7 +223,7 @@ for level, heading in (("trial", "Trials as the unit"), ("subject", "Subjects as
 # r with a person-level attribute is only as informative as the number of
 # people behind it, which is the subject-level n in Table 4.3.2.
 
-# %%
+# %% tags=["remove-input"]
 speed_maxima = per_seed[per_seed["attribute"] == "WALKING_SPEED"].groupby(["model", "level"])["max_abs_r"].mean().unstack()
 report.glue_number("c43_speed_max_r_trial", speed_maxima["trial"].max())
 report.glue_number("c43_speed_max_r_subject", speed_maxima["subject"].max())

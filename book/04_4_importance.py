@@ -248,7 +248,7 @@ display(Markdown(report.markdown_table(redundancy.model_table(per_seed, "correla
 # **Table 4.4.2.** Largest |r| between two features of the same model (mean ±
 # SD over seeds, test set) and the study's value.
 
-# %%
+# %% tags=["remove-input"]
 report.glue_number("c44_duplicate_cosine", redundancy.NEAR_DUPLICATE_COSINE)
 report.glue_number("c44_alike_rule", claims.PATTERN_SIMILARITY_ALIKE)
 report.glue_number("c44_similarity_high", means["pattern_similarity"].max())

@@ -97,7 +97,7 @@ figures_features.seed_comparison(per_seed, {key: columns[key] for key in ("mse",
 # seed, the bar its mean. Spread between dots is what a single-seed report
 # (as in the study) cannot show.
 
-# %%
+# %% tags=["remove-input"]
 means = per_seed.groupby("model")[list(columns)].mean()
 best_reconstruction = means["mse"].idxmin()
 sparsest = means["mean_activation_rate"].idxmin()

@@ -64,7 +64,7 @@ runs = gait.train_all(study, progress=True)
 # age shape the curves, so a feature that tracks them says something about
 # the generator, not about walking.
 
-# %%
+# %% tags=["remove-input"]
 report.glue_number("c5_evenness_rule", claims.EVENNESS_UNIFORM)
 report.glue_number("c5_similarity_rule", claims.PATTERN_SIMILARITY_ALIKE)
 report.glue_number("c5_ami_rule", claims.CLUSTER_AMI_UNRELATED)
@@ -76,7 +76,7 @@ display(Markdown(report.markdown_table(ledger)))
 # **Table 5.1.** The study's claims C1–C12 against this build
 # ({glue:text}`c5_data_label`).
 
-# %%
+# %% tags=["remove-input"]
 counts = ledger["verdict"].value_counts()
 report.glue_text("c5_data_label", study.source.label)
 report.glue_number("c5_n_holds", int(counts.get(claims.HOLDS, 0)))

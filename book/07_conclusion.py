@@ -47,7 +47,7 @@ settings, study = chapter.start_study(
 )
 runs = gait.train_all(study, progress=True)
 
-# %%
+# %% tags=["remove-input"]
 per_seed = gait.seed_metrics(runs, study)
 ledger = claims.ledger(per_seed, settings, synthetic=study.source.is_synthetic).set_index("claim")
 means = per_seed.groupby("model").mean(numeric_only=True)

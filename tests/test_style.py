@@ -21,3 +21,10 @@ def test_set_style_applies_the_colour_blind_palette() -> None:
         colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
         assert len(colours) == len(style.PALETTE)
         assert matplotlib.colors.to_rgb(colours[0]) == pytest.approx(style.PALETTE[0])
+
+
+def test_channels_and_components_get_human_labels() -> None:
+    assert style.channel_label("F_V_left") == "vertical force, left"
+    assert style.channel_label("COP_ML_right") == "medio-lateral COP, right"
+    assert style.component_label("F_AP") == "anterior–posterior force"
+    assert style.channel_label("unknown_channel") == "unknown_channel"  # kept, never guessed

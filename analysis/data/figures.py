@@ -118,7 +118,7 @@ def speed_distribution(trials: pd.DataFrame) -> Figure:
             right.text(position, float(np.median(speed[present])), "no speed", rotation=90, ha="center", va="center", color="0.4")
     right.set_xticks(range(len(datasets)), [str(dataset) for dataset in datasets])
     right.set_xlim(-0.7, len(datasets) - 0.3)
-    right.set_xlabel("DATASET_ID")
+    right.set_xlabel("sub-dataset (DATASET_ID)")
     right.set_ylabel(attribute_label("WALKING_SPEED"))
     right.set_title("by sub-dataset")
     return figure

@@ -7,7 +7,13 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.figure import Figure
 
-from analysis.style import new_figure, palette_colour, stance_axis, styled
+from analysis.style import (
+    channel_label,
+    new_figure,
+    palette_colour,
+    stance_axis,
+    styled,
+)
 
 
 @styled
@@ -34,7 +40,7 @@ def wavelet_example(
     top.plot(stance, signal, color=palette_colour(0), label="curve")
     top.plot(stance, rebuilt, color=palette_colour(1), linestyle="--", label="reconstruction")
     error = float(np.nanmax(np.abs(signal - rebuilt)))
-    top.set_title(f"{channel or 'curve'}: largest reconstruction error {error:.2g} {unit or ''}".rstrip())
+    top.set_title(f"{channel_label(channel) if channel else 'curve'}: largest reconstruction error {error:.2g} {unit or ''}".rstrip())
     top.set_xlabel("stance (%)")
     top.set_ylabel(unit or "value")
     top.legend(loc="best")

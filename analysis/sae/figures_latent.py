@@ -16,7 +16,12 @@ from matplotlib.lines import Line2D
 
 from analysis.config import MODEL_LABELS
 from analysis.data import CHANNEL_UNITS, CHANNELS, SIDES, tables
-from analysis.evaluation import arrays, attribute_correlation, code_measures, latent_structure
+from analysis.evaluation import (
+    arrays,
+    attribute_correlation,
+    code_measures,
+    latent_structure,
+)
 from analysis.style import (
     CONTINUOUS_CMAP,
     MISSING_COLOUR,
@@ -26,6 +31,7 @@ from analysis.style import (
     Segment,
     attribute_label,
     channel_units,
+    component_label,
     curve_array,
     marker_size,
     missing_handle,
@@ -35,6 +41,16 @@ from analysis.style import (
     stance_axis,
     styled,
 )
+
+# The loss terms as the models chapter names them (the history stores short keys).
+LOSS_TERM_LABELS: dict[str, str] = {
+    "total": "total (weighted sum)",
+    "reconstruction": "reconstruction (MSE)",
+    "kl_sparsity": "KL sparsity",
+    "l1": "L1 of the code",
+    "disentanglement": "covariance penalty",
+    "vae_kl": "KL to the prior",
+}
 
 
 def model_label(name: str) -> str:
@@ -84,7 +100,7 @@ def learning_curves(history: pd.DataFrame) -> Figure:
             axis = axes[row, column]
             panel = history[(history["model"] == model) & (history["term"] == term)]
             if row == 0:
-                axis.set_title(term)
+                axis.set_title(LOSS_TERM_LABELS.get(term, term))
             if column == 0:
                 axis.set_ylabel(f"{model_label(model)}\nloss")
             if row == len(models) - 1:
@@ -195,7 +211,7 @@ def feature_patterns(
                 axis.plot(stance, array[row, channel_index], color=palette_colour(column), linestyle=styles[side], label=side or None)
             if row == 0:
                 first_channel = next(iter(sides.values()))
-                axis.set_title(f"{name} ({unit_list[first_channel]})")
+                axis.set_title(f"{component_label(name)} ({unit_list[first_channel]})")
             if column == 0:
                 axis.set_ylabel(f"feature {feature}")
             if row == len(ids) - 1:

@@ -108,6 +108,31 @@ def test_committed_notebook_has_no_outputs(chapter: str) -> None:
     assert not dirty, f"chapter {chapter}: cells {dirty} of {path.name} have outputs or execution counts; strip them before committing"
 
 
+def glue_share(source: str) -> float:
+    """Share of a cell's code lines (comments and blanks aside) that only glue values for the prose."""
+    lines = [line for line in source.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return sum("report.glue_" in line for line in lines) / len(lines) if lines else 0.0
+
+
+def test_glue_share_counts_code_lines_only() -> None:
+    assert glue_share('# a comment\n\nx = 1\nreport.glue_number("x", x)\n') == 0.5
+    assert glue_share("") == 0.0
+
+
+@pytest.mark.parametrize("chapter", pipeline.CHAPTERS)
+def test_bookkeeping_cells_hide_their_code(chapter: str) -> None:
+    """Readers see analysis code that teaches something, not lists of glue calls."""
+    notebook = jupytext.read(BOOK / f"{chapter}.py")
+    shown = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+        and glue_share(cell.source) >= 0.5
+        and not {"remove-input", "hide-input", "remove-cell"} & set(cell.metadata.get("tags", []))
+    ]
+    assert not shown, f"chapter {chapter}: cells {shown} are mostly glue calls; tag them remove-input"
+
+
 def test_toc_entries_exist() -> None:
     files = toc_files()
     missing = []

@@ -42,7 +42,7 @@ def test_save_figure_writes_atomically(tmp_path: Path, curves: np.ndarray) -> No
 def test_channel_means_with_and_without_groups(curves: np.ndarray, trials: pd.DataFrame) -> None:
     figure = render(data_figures.channel_means(curves, CHANNELS, CHANNEL_UNITS))
     assert len(figure.axes) == 10
-    assert figure.axes[0].get_title() == "F_V_left"
+    assert figure.axes[0].get_title() == "vertical force, left"
     assert figure.axes[0].get_ylabel() == "BW" and figure.axes[-1].get_ylabel() == "m"
     tertiles = pd.qcut(trials["WALKING_SPEED"], 3, labels=False).to_numpy()
     grouped = render(data_figures.channel_means(curves, CHANNELS, CHANNEL_UNITS, groups=tertiles, group_labels=["slow", "medium", "fast"]))

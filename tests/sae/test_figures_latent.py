@@ -33,7 +33,7 @@ def test_learning_curves() -> None:
     history = pd.DataFrame(rows, columns=["model", "seed", "epoch", "part", "term", "value"])
     figure = render(figures_latent.learning_curves(history))
     assert len(figure.axes) == 2 * 4  # models x union of terms
-    assert figure.axes[0].get_title() == "total"
+    assert figure.axes[0].get_title() == "total (weighted sum)"
     # Columns: total, reconstruction, sparsity, kl.
     assert [axis.axison for axis in figure.axes] == [True, True, True, False, True, True, False, True]
     with pytest.raises(ValueError, match=r"history has no column\(s\) \['part'\]"):
@@ -60,7 +60,7 @@ def test_feature_patterns() -> None:
     patterns = np.random.default_rng(5).normal(size=(3, 10, N_SAMPLES))
     figure = render(figures_latent.feature_patterns(patterns, CHANNELS, CHANNEL_UNITS, feature_ids=[0, 4, 9]))
     assert len(figure.axes) == 3 * 5  # features x components
-    assert figure.axes[0].get_title() == "F_V (BW)"
+    assert figure.axes[0].get_title() == "vertical force (BW)"
     assert figure.axes[5].get_ylabel() == "feature 4"
 
 
