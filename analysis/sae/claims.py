@@ -4,7 +4,9 @@ Input is the per-seed table of :func:`analysis.sae.study.seed_metrics`; every
 verdict is a rule written out below, applied to the mean over seeds, so the
 ledger is as reproducible as the numbers. Verdicts are one of
 ``holds``, ``partly holds``, ``does not hold`` and ``not testable on this
-data``. Claims about how features relate to people (C4–C7) are not testable
+data``, except for C12: it states the study's training settings, which this
+build applies or not, so its verdict is ``applied``, ``partly applied`` or
+``not applied``; it says nothing about the study's findings. Claims about how features relate to people (C4–C7) are not testable
 on a synthetic cohort: there the attributes only matter as far as the
 generator made them matter, so the measured values are shown but not judged.
 """
@@ -22,6 +24,11 @@ HOLDS = "holds"
 PARTLY = "partly holds"
 FAILS = "does not hold"
 UNTESTABLE = "not testable on this data"
+# C12 checks this build's settings, not a finding of the study.
+APPLIED = "applied"
+PARTLY_APPLIED = "partly applied"
+NOT_APPLIED = "not applied"
+SETTING_VERDICTS = {HOLDS: APPLIED, PARTLY: PARTLY_APPLIED, FAILS: NOT_APPLIED}
 
 # The study's reported values (docs: paper-claims.md; study Sections 3.3–4.5).
 PAPER_MSE_RANGE = (0.08, 0.12)
@@ -211,7 +218,7 @@ def ledger(per_seed: pd.DataFrame, settings: Settings, synthetic: bool) -> pd.Da
     chosen = {key: getattr(settings, key) for key in PAPER_SETTINGS}
     rows["C12"] = (
         ", ".join(f"{key} {value}" for key, value in chosen.items()) + f", patience {settings.patience}",
-        _verdict([np.isclose(chosen[key], value) for key, value in PAPER_SETTINGS.items()]),
+        SETTING_VERDICTS[_verdict([np.isclose(chosen[key], value) for key, value in PAPER_SETTINGS.items()])],
     )
 
     table = []
