@@ -341,8 +341,8 @@ ledger = claims.ledger(per_seed, settings, synthetic=study.source.is_synthetic)
 display(Markdown(report.markdown_table(ledger[ledger["claim"].isin(["C2", "C3", "C11"])])))
 
 # %% [markdown]
-# **Table 4.1d.** Claims C2, C3 and C11 against this build (mean and 95 %
-# t-interval over seeds).
+# **Table 4.1d.** Claims C2, C3 and C11 against this build (mean and, in
+# brackets, the range over seeds).
 
 # %% [markdown]
 # ## Where the study's code differed

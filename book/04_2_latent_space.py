@@ -306,8 +306,8 @@ ledger = claims.ledger(per_seed, settings, synthetic=study.source.is_synthetic)
 display(Markdown(report.markdown_table(ledger[ledger["claim"].isin(["C4", "C5"])])))
 
 # %% [markdown]
-# **Table 4.2d.** Claims C4 and C5 against this build (mean and 95 %
-# t-interval over seeds).
+# **Table 4.2d.** Claims C4 and C5 against this build (mean and, in
+# brackets, the range over seeds).
 
 # %% [markdown]
 # ## Where the study's code differed

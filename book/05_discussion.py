@@ -51,7 +51,8 @@ runs = gait.train_all(study, progress=True)
 # ## 5.1 The claims ledger
 #
 # Each claim is judged by a rule written in `analysis.sae.claims` and applied to
-# the mean over seeds; numbers in brackets are 95 % t-intervals over seeds.
+# the mean over seeds; numbers in brackets are the smallest and largest value
+# over seeds.
 # The rules for the qualitative claims are ours, because the study gave none:
 # "roughly uniform importance" (C8) means a normalised entropy of the
 # importance shares above {glue:text}`c5_evenness_rule:.2f`; "reconstructions

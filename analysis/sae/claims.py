@@ -81,15 +81,18 @@ def _means(per_seed: pd.DataFrame, column: str) -> dict[str, float]:
 
 
 def _interval(per_seed: pd.DataFrame, model: str, column: str) -> str:
-    """'0.071 [0.065, 0.077]': mean and 95 % t-interval over seeds (mean alone for one seed)."""
-    from analysis.evaluation.seed_summary import summarize_over_seeds
+    """'0.071 [0.065, 0.077]': mean and the range (smallest, largest) over seeds; the mean alone for one seed.
 
-    row = summarize_over_seeds(per_seed[per_seed["model"] == model], value_columns=[column]).iloc[0]
-    if not np.isfinite(row["mean"]):
+    The range, unlike a t-interval from a handful of seeds, can never leave
+    the values a quantity can take (a rate below 0, an |r| above 1).
+    """
+    values = per_seed.loc[per_seed["model"] == model, column].astype(float)
+    values = values[np.isfinite(values)]
+    if values.empty:
         return "n/a"
-    if not np.isfinite(row["ci_low"]):
-        return f"{row['mean']:.3f}"
-    return f"{row['mean']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
+    if len(values) == 1:
+        return f"{values.mean():.3f}"
+    return f"{values.mean():.3f} [{values.min():.3f}, {values.max():.3f}]"
 
 
 def _per_model(per_seed: pd.DataFrame, column: str) -> str:

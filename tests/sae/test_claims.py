@@ -87,6 +87,15 @@ def test_measured_column_shows_mean_and_interval():
     assert np.isfinite(float(text.split("[")[1].split(",")[0]))
 
 
+def test_measured_ranges_stay_inside_what_a_quantity_can_take():
+    table = per_seed_table()
+    assert int((table["model"] == "sae").sum()) == 2
+    table.loc[table["model"] == "sae", "mean_activation_rate"] = [0.0, 0.3]
+    text = claims.ledger(table, config.resolve("full"), synthetic=False).set_index("claim").loc["C11", "this build"]
+    # A 95 % t-interval from these two seeds would be 0.150 ± 1.906, far below zero.
+    assert "SAE 0.150 [0.000, 0.300]" in text
+
+
 def test_a_single_strong_speed_feature_is_not_several():
     table = per_seed_table()
     table["n_abs_r_above_0.3_WALKING_SPEED"] = 1
