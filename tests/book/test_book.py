@@ -133,6 +133,20 @@ def test_bookkeeping_cells_hide_their_code(chapter: str) -> None:
     assert not shown, f"chapter {chapter}: cells {shown} are mostly glue calls; tag them remove-input"
 
 
+CROSS_GLUE = re.compile(r"\{glue:text\}`(?P<doc>[^`:]+)\.ipynb::(?P<key>[A-Za-z0-9_]+)(?P<format>:[^`]*)?`")
+
+
+def test_values_pasted_from_other_chapters_exist_and_carry_a_format() -> None:
+    """Without a format spec myst-nb pastes an empty string silently; with an unknown key the build fails late."""
+    references = [match for page in BOOK.glob("*.md") for match in CROSS_GLUE.finditer(page.read_text())]
+    assert references, "the landing page pastes its headline numbers from the chapters"
+    for match in references:
+        assert match["format"], f"{match[0]}: give a format spec (e.g. :d, :s, :.2f)"
+        chapter = BOOK / f"{Path(match['doc']).name}.py"
+        assert chapter.is_file(), f"{match[0]}: no chapter {chapter.name}"
+        assert f'"{match["key"]}"' in chapter.read_text(), f"{match[0]}: {chapter.name} glues no {match['key']!r}"
+
+
 def test_toc_entries_exist() -> None:
     files = toc_files()
     missing = []
@@ -606,11 +620,25 @@ def test_prose_pages_build_cleanly_on_their_own(tmp_path: Path) -> None:
     data_source = pipeline.resolve_source({"profile": "smoke"})
     header = report.header_markdown(data_source, config.resolve("smoke"), device="cpu")
     (book / "_executed").mkdir()
+    pasted = {
+        (Path(match["doc"]).name, match["key"]) for page in BOOK.glob("*.md") for match in CROSS_GLUE.finditer(page.read_text())
+    }
     for chapter in pipeline.CHAPTERS:
         notebook = nbformat.v4.new_notebook()
         banner = nbformat.v4.new_code_cell("report.show_header(source, settings)")
         banner.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": header, "text/plain": "header"})]
-        notebook.cells = [nbformat.v4.new_markdown_cell(f"# Chapter {chapter}"), banner]
+        # Values that prose pages paste from this chapter, so that their references resolve.
+        glue = nbformat.v4.new_code_cell("glue(...)")
+        glue.outputs = [
+            nbformat.v4.new_output(
+                "display_data",
+                data={"application/papermill.record/text/plain": "1"},
+                metadata={"scrapbook": {"name": key, "mime_prefix": "application/papermill.record/"}},
+            )
+            for name, key in sorted(pasted)
+            if name == chapter
+        ]
+        notebook.cells = [nbformat.v4.new_markdown_cell(f"# Chapter {chapter}"), banner, glue]
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(notebook, book / "_executed" / f"{chapter}.ipynb")
     html = pipeline.build("html", warnings_as_errors=True, book_dir=book)
