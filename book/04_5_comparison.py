@@ -86,8 +86,13 @@ comparison.insert(0, "seeds", per_seed.groupby("model").size().rename(index=conf
 display(Markdown(report.markdown_table(comparison.reset_index())))
 
 # %% [markdown]
-# **Table 4.5.** Comparison of the models on the test subjects (mean ± SD
-# over seeds; "n/a" where only one seed was trained).
+# **Table 4.5.** Comparison of the models (mean ± SD over seeds; "n/a" where
+# only one seed was trained). Test MSE, FVE, activation rate and the largest
+# pairwise |r| between features are measured on the held-out test subjects.
+# The four "max |r|" columns with attributes use every trial of the cohort at
+# trial level, exactly as the first table of Table 4.3.2 does, so the two
+# pages report the same numbers; on the test subjects alone they are in
+# Table 4.3.5.
 
 # %%
 figures_features.seed_comparison(per_seed, {key: columns[key] for key in ("mse", "fve", "mean_activation_rate", "max_pairwise_abs_r")})
