@@ -19,6 +19,9 @@ SCALE_PERCENTILE = 99.0
 # Sarle's bimodality coefficient of a uniform distribution; larger values
 # suggest bimodality (or a point mass next to a tail, see below).
 BIMODALITY_THRESHOLD = 5 / 9
+# Hartigan's dip test: the family-wise rule and the fewest values it is run on.
+DIP_ALPHA = 0.05
+DIP_MIN_VALUES = 20
 
 # ---------------------------------------------------------------------------
 # Activity and sparsity
@@ -103,6 +106,46 @@ def bimodality_coefficient(values: np.ndarray) -> float:
     skewness = stats.skew(sample, bias=False)
     excess_kurtosis = stats.kurtosis(sample, fisher=True, bias=False)
     return float((skewness**2 + 1) / (excess_kurtosis + 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
+
+
+def dip_test_pvalues(
+    codes: np.ndarray,
+    active_only: bool | None = None,
+    threshold: float = ACTIVE_THRESHOLD,
+    scale: float | None = None,
+    min_values: int = DIP_MIN_VALUES,
+) -> np.ndarray:
+    """Hartigan's dip test per feature: the p-value against the closest unimodal distribution.
+
+    Unlike Sarle's b, the dip has a null distribution, and a skewed tail
+    (what a ReLU's active values usually are) does not make it reject.
+    ``active_only=None`` tests the active values of a non-negative code (the
+    responses, without the spike of zeros) and all values of a signed code:
+    dropping |code| below the threshold would cut the centre out of a signed
+    distribution and make two modes where there is one. NaN where a feature
+    has fewer than ``min_values`` values or they are all equal.
+    """
+    import diptest
+
+    array = as_codes(codes)
+    if active_only is None:
+        active_only = bool(array.min() >= 0)
+    active = is_active(array, threshold, scale) if active_only else np.ones(array.shape, dtype=bool)
+    result = np.full(array.shape[1], np.nan)
+    for feature in range(array.shape[1]):
+        values = array[active[:, feature], feature].astype(np.float64)
+        if values.size >= min_values and np.ptp(values) > 0:
+            result[feature] = float(diptest.diptest(values)[1])
+    return result
+
+
+def dip_bimodal_share(codes: np.ndarray, alpha: float = DIP_ALPHA, **options: object) -> float:
+    """Share of testable features whose dip test rejects unimodality, Benjamini–Hochberg q < ``alpha``."""
+    pvalues = dip_test_pvalues(codes, **options)
+    tested = pvalues[np.isfinite(pvalues)]
+    if tested.size == 0:
+        return float("nan")
+    return float((stats.false_discovery_control(tested) < alpha).mean())
 
 
 def bimodality_coefficients(

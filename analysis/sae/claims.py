@@ -138,7 +138,8 @@ def ledger(per_seed: pd.DataFrame, settings: Settings, synthetic: bool) -> pd.Da
 
     bimodal = _means(per_seed, "bimodal_share")
     rows["C3"] = (
-        "share of features with bimodal active values: " + _per_model(per_seed, "bimodal_share"),
+        "share of features bimodal by Hartigan's dip test (q < 0.05): "
+        + _per_model(per_seed, "bimodal_share"),
         _verdict([value > 0 for value in bimodal.values() if np.isfinite(value)]),
     )
 

@@ -172,7 +172,8 @@ def seed_metrics(runs: dict[str, list[training.TrainedModel]], study: Study, par
 
     All measured on ``part`` (the held-out test subjects by default):
     reconstruction (mse, fve), sparsity (mean_activation_rate, bimodal_share:
-    features whose active values have Sarle's b > 5/9), redundancy
+    share of features that reject unimodality by Hartigan's dip test,
+    Benjamini–Hochberg q < 0.05, see code_measures.dip_test_pvalues), redundancy
     (max_pairwise_abs_r, pattern_similarity: mean |cos| between single-feature
     patterns), importance_evenness, trial-level max |r| and count of |r| > claims.SPEED_R_THRESHOLD
     per attribute (over the whole cohort, see below), latent-space neighbourhood agreement per attribute
@@ -197,9 +198,7 @@ def seed_metrics(runs: dict[str, list[training.TrainedModel]], study: Study, par
                 "mse": scores["mse"],
                 "fve": scores["fve"],
                 "mean_activation_rate": code_measures.mean_activation_rate(codes),
-                "bimodal_share": _share_above(
-                    code_measures.bimodality_coefficients(codes, active_only=True), code_measures.BIMODALITY_THRESHOLD
-                ),
+                "bimodal_share": code_measures.dip_bimodal_share(codes),
                 "max_pairwise_abs_r": code_measures.max_abs_offdiagonal(code_measures.feature_correlation_matrix(codes)),
                 "pattern_similarity": _pattern_similarity(run, study),
                 "importance_evenness": _evenness(codes),

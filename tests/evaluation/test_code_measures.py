@@ -172,3 +172,37 @@ def test_pattern_similarity_of_parallel_orthogonal_and_zero_patterns() -> None:
 
 
 # --- latent-space structure -------------------------------------------------
+
+
+def test_dip_test_rejects_two_modes_but_not_a_skewed_tail() -> None:
+    rng = np.random.default_rng(3)
+    n = 2000
+    codes = np.column_stack(
+        [
+            np.maximum(rng.normal(0, 1, n), 0),  # a ReLU code: spike at zero plus a half-normal tail
+            np.where(rng.random(n) < 0.5, rng.normal(1, 0.1, n), rng.normal(3, 0.1, n)),  # two modes
+            rng.exponential(1, n),  # skewed, one mode
+        ]
+    )
+    pvalues = code_measures.dip_test_pvalues(codes)
+    assert pvalues[1] < 0.001
+    assert pvalues[0] > 0.05 and pvalues[2] > 0.05  # not rejected
+    # Sarle's b calls the exponential bimodal (b > 5/9): the reason the dip test decides C3.
+    assert code_measures.bimodality_coefficients(codes, active_only=True)[2] > code_measures.BIMODALITY_THRESHOLD
+    assert code_measures.dip_bimodal_share(codes) == pytest.approx(1 / 3)
+
+
+def test_dip_test_skips_features_with_too_few_values() -> None:
+    codes = np.zeros((50, 2))
+    codes[:5, 0] = np.arange(1, 6)  # five active values only
+    codes[:, 1] = np.linspace(0, 1, 50)
+    pvalues = code_measures.dip_test_pvalues(codes, min_values=20)
+    assert np.isnan(pvalues[0]) and np.isfinite(pvalues[1])
+    assert np.isnan(code_measures.dip_bimodal_share(np.zeros((50, 2))))
+
+
+def test_dip_test_of_a_signed_code_keeps_its_centre() -> None:
+    """Dropping |code| < threshold from a normal code would leave two modes; all values are tested instead."""
+    codes = np.random.default_rng(4).normal(0, 1, (3000, 1))
+    assert code_measures.dip_test_pvalues(codes)[0] > 0.05
+    assert code_measures.dip_test_pvalues(codes, active_only=True, threshold=0.3)[0] < 0.001  # the artefact
