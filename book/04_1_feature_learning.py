@@ -240,7 +240,7 @@ figures_latent.activation_rate_distribution(
 activation = latent.activation_summary(runs, test_inputs)
 activation_means = activation.groupby("model").mean(numeric_only=True)
 for name in activation_means.index:
-    for column in ("mean_activation_rate", "dead_features", "bimodal_share", "bimodal_share_active", "dip_bimodal_share", "n_features"):
+    for column in ("mean_activation_rate", "l0_share", "dead_features", "bimodal_share", "bimodal_share_active", "dip_bimodal_share", "n_features"):
         report.glue_number(f"c41_{name}_{column}", activation_means.loc[name, column])
 sae_feature_0 = test_codes["sae"][:, 0]
 sae_feature_0_active = sae_feature_0[code_measures.is_active(test_codes["sae"])[:, 0]]
@@ -253,6 +253,7 @@ activation_table = latent.mean_sd_table(
     activation,
     {
         "mean_activation_rate": "mean rate",
+        "l0_share": "L0 (non-zero share)",
         "median_rate": "median rate",
         "max_rate": "highest rate",
         "min_live_rate": "lowest live rate",
@@ -272,7 +273,11 @@ display(Markdown(report.markdown_table(activation_table)))
 # %% [markdown]
 # **Table 4.1b.** Sparsity of each model on the test set (mean ± SD over
 # seeds) beside the study's mean activation rate. Rates are shares of test
-# inputs; "share in 0.03–0.15" is the share of features inside the range the
+# inputs on which a feature is clearly active (the book's definition of
+# "active", above); L0 is the share of code entries that are exactly non-zero,
+# {glue:text}`c41_sae_l0_share:.3f`, {glue:text}`c41_sae_disentangled_l0_share:.3f`
+# and {glue:text}`c41_svae_l0_share:.3f` here (a Gaussian code is never exactly
+# zero, so the Sparse VAE's L0 is 1 unless its codes are); "share in 0.03–0.15" is the share of features inside the range the
 # study gave for its SAE; the b shares count features whose b exceeds 5/9
 # among those where b is defined (at least four values, not constant); the
 # dip-test share counts features that reject unimodality (Hartigan's dip

@@ -65,6 +65,7 @@ columns = {
     "mse": "test MSE",
     "fve": "FVE",
     "mean_activation_rate": "activation rate",
+    "l0_share": "L0",
     "max_pairwise_abs_r": "max pairwise |r|",
     "max_abs_r_WALKING_SPEED": "max |r| speed",
     "max_abs_r_AGE": "max |r| age",
@@ -87,7 +88,8 @@ display(Markdown(report.markdown_table(comparison.reset_index())))
 
 # %% [markdown]
 # **Table 4.5.** Comparison of the models (mean ± SD over seeds; "n/a" where
-# only one seed was trained). Test MSE, FVE, activation rate and the largest
+# only one seed was trained). Test MSE, FVE, activation rate, L0 (the share of
+# exactly non-zero code entries) and the largest
 # pairwise |r| between features are measured on the held-out test subjects.
 # The four "max |r|" columns with attributes use every trial of the cohort at
 # trial level, exactly as the first table of Table 4.3.2 does, so the two

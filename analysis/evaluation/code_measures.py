@@ -85,6 +85,16 @@ def mean_activation_rate(codes: np.ndarray, threshold: float = ACTIVE_THRESHOLD,
     return float(activation_rates(codes, threshold, scale).mean())
 
 
+def l0_share(codes: np.ndarray) -> float:
+    """L0: the share of code entries that are exactly non-zero.
+
+    The thresholded rate asks how often a feature responds clearly; L0 asks
+    how often it is not exactly off, which is what a ReLU's sparsity means and
+    what a Gaussian code (never exactly zero) cannot offer.
+    """
+    return float(np.count_nonzero(as_codes(codes)) / np.asarray(codes).size)
+
+
 def bimodality_coefficient(values: np.ndarray) -> float:
     """Sarle's bimodality coefficient b = (g² + 1) / (k + 3(n−1)²/((n−2)(n−3))).
 

@@ -163,7 +163,8 @@ def _share_above(values: np.ndarray, threshold: float) -> float:
 def activation_summary(runs: Mapping[str, Sequence[TrainedModel]], inputs: np.ndarray) -> pd.DataFrame:
     """One row per model and seed: how sparse the code is on ``inputs`` (claims C2, C3).
 
-    Columns: model, seed, n_features, mean_activation_rate, median_rate,
+    Columns: model, seed, n_features, mean_activation_rate, l0_share (exactly
+    non-zero entries), median_rate,
     max_rate, min_live_rate (smallest rate above 0), dead_features (rate 0),
     in_paper_range (share of features with a rate inside the study's SAE
     range 0.03–0.15), bimodal_share (b > 5/9 on all values),
@@ -186,6 +187,7 @@ def activation_summary(runs: Mapping[str, Sequence[TrainedModel]], inputs: np.nd
                     "seed": run.seed,
                     "n_features": rates.size,
                     "mean_activation_rate": float(rates.mean()),
+                    "l0_share": code_measures.l0_share(codes),
                     "median_rate": float(np.median(rates)),
                     "max_rate": float(rates.max()),
                     "min_live_rate": float(live.min()) if live.size else float("nan"),

@@ -171,7 +171,8 @@ def seed_metrics(runs: dict[str, list[training.TrainedModel]], study: Study, par
     """One row per (model, seed): every quantity the comparison and the claims ledger use.
 
     All measured on ``part`` (the held-out test subjects by default):
-    reconstruction (mse, fve), sparsity (mean_activation_rate, bimodal_share:
+    reconstruction (mse, fve), sparsity (mean_activation_rate, l0_share: exactly
+    non-zero entries, bimodal_share:
     share of features that reject unimodality by Hartigan's dip test,
     Benjamini–Hochberg q < 0.05, see code_measures.dip_test_pvalues), redundancy
     (max_pairwise_abs_r, pattern_similarity: mean |cos| between single-feature
@@ -198,6 +199,7 @@ def seed_metrics(runs: dict[str, list[training.TrainedModel]], study: Study, par
                 "mse": scores["mse"],
                 "fve": scores["fve"],
                 "mean_activation_rate": code_measures.mean_activation_rate(codes),
+                "l0_share": code_measures.l0_share(codes),
                 "bimodal_share": code_measures.dip_bimodal_share(codes),
                 "max_pairwise_abs_r": code_measures.max_abs_offdiagonal(code_measures.feature_correlation_matrix(codes)),
                 "pattern_similarity": _pattern_similarity(run, study),

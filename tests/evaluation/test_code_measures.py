@@ -206,3 +206,9 @@ def test_dip_test_of_a_signed_code_keeps_its_centre() -> None:
     codes = np.random.default_rng(4).normal(0, 1, (3000, 1))
     assert code_measures.dip_test_pvalues(codes)[0] > 0.05
     assert code_measures.dip_test_pvalues(codes, active_only=True, threshold=0.3)[0] < 0.001  # the artefact
+
+
+def test_l0_counts_exactly_non_zero_entries_unlike_the_thresholded_rate() -> None:
+    codes = np.array([[0.0, 1e-9], [2.0, 0.0], [0.0, 0.0], [3.0, 0.0]])
+    assert code_measures.l0_share(codes) == 3 / 8
+    assert code_measures.mean_activation_rate(codes) == 1 / 4  # 1e-9 is not clearly active
