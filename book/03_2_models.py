@@ -290,11 +290,11 @@ report.glue_number("c32_logvar_bound", autoencoders.LOGVAR_BOUND)
 if "svae" in runs:
     variant_label = "Sparse VAE, β = 1 (the study's)"
     literal_runs = gait.train_variant(study, "svae", kl_weight=autoencoders.STUDY_KL_WEIGHT)
-    variant_record = training_tables.training_record({"svae_literal": literal_runs}, study)
     beta_runs = {"svae": runs["svae"], "svae_literal": literal_runs}
-    beta_table = training_tables.beta_comparison(beta_runs, study, {"svae": "Sparse VAE, β = 1/d", "svae_literal": variant_label}, collapse_fve)
+    beta_record = training_tables.training_record(beta_runs, study)
+    beta_table = training_tables.beta_comparison(beta_runs, beta_record, {"svae": "Sparse VAE, β = 1/d", "svae_literal": variant_label}, collapse_fve)
     display(Markdown(report.markdown_table(beta_table)))
-    literal_fve = float(variant_record["fve"].mean())
+    literal_fve = float(beta_record.loc[beta_record["model"] == "svae_literal", "fve"].mean())
     main_fve = float(mean_fve["svae"])
     report.glue_number("c32_literal_fve", literal_fve)
     report.glue_number("c32_main_fve", main_fve)

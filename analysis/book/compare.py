@@ -66,40 +66,39 @@ def _notebooks(directory: Path) -> list[Path]:
     return notebooks
 
 
-def glued_values(directory: Path) -> dict[str, str]:
-    """Every glued value of the executed chapters in ``directory``, as the text the book shows."""
+def read_build(directory: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Glued values (``chapter/name`` → the text the book shows) and figure digests
+    (``chapter#position`` → SHA-256 of the PNG data) of the chapters in ``directory``,
+    each notebook read once."""
     values: dict[str, str] = {}
+    digests: dict[str, str] = {}
     for path in _notebooks(directory):
         notebook = json.loads(path.read_text())
+        position = 0
         for index, cell in enumerate(notebook["cells"]):
             for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                image = data.get("image/png")
+                if image:
+                    payload = "".join(image) if isinstance(image, list) else image
+                    digests[f"{path.stem}#{position}"] = hashlib.sha256(payload.encode()).hexdigest()
+                    position += 1
                 name = output.get("metadata", {}).get("scrapbook", {}).get("name")
                 if not name:
                     continue
-                data = output.get("data", {})
                 texts = [value for key, value in sorted(data.items()) if key.endswith(TEXT_KEYS)]
                 if not texts:
                     raise ValueError(f"{path}, cell {index}: glued value {name!r} has no text ({sorted(data)})")
                 text = texts[0]
                 values[f"{path.stem}/{name}"] = "".join(text) if isinstance(text, list) else str(text)
-    return values
+    return values, digests
 
 
-def figure_digests(directory: Path) -> dict[str, str]:
-    """SHA-256 of every PNG figure, keyed by chapter and the figure's position in it."""
-    digests: dict[str, str] = {}
-    for path in _notebooks(directory):
-        notebook = json.loads(path.read_text())
-        position = 0
-        for cell in notebook["cells"]:
-            for output in cell.get("outputs", []):
-                image = output.get("data", {}).get("image/png")
-                if image:
-                    payload = "".join(image) if isinstance(image, list) else image
-                    digests[f"{path.stem}#{position}"] = hashlib.sha256(payload.encode()).hexdigest()
-                    position += 1
-    return digests
+def glued_values(directory: Path) -> dict[str, str]:
+    """Every glued value of the executed chapters in ``directory``, as the text the book shows."""
+    return read_build(directory)[0]
 
 
 def compare(before: Path, after: Path) -> Comparison:
-    return Comparison(glued_values(before), glued_values(after), figure_digests(before), figure_digests(after))
+    (values_before, figures_before), (values_after, figures_after) = read_build(before), read_build(after)
+    return Comparison(values_before, values_after, figures_before, figures_after)

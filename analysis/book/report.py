@@ -59,14 +59,9 @@ def device_name(device: "str | torch.device | None" = "auto") -> str:
     """
     import torch
 
-    if device is None or str(device) == "auto":
-        if torch.cuda.is_available():
-            device = "cuda"
-        elif torch.backends.mps.is_available():
-            device = "mps"
-        else:
-            device = "cpu"
-    resolved = torch.device(device)
+    from analysis.engine.device import resolve_device
+
+    resolved = resolve_device("auto") if device is None or str(device) == "auto" else torch.device(device)
     if resolved.type == "cuda":
         index = resolved.index if resolved.index is not None else torch.cuda.current_device()
         return f"cuda:{index} ({torch.cuda.get_device_name(index)})"

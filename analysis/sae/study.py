@@ -107,17 +107,10 @@ def train_config(settings: config.Settings) -> training.TrainConfig:
 
 def train_all(study: Study, progress: bool = True) -> dict[str, list[training.TrainedModel]]:
     """Every model of the settings, every seed: trained, or loaded from the cache."""
-    runs: dict[str, list[training.TrainedModel]] = {}
-    for name in study.settings.models:
-        runs[name] = training.train(
-            model_config(study.settings, name, study.features.train.shape[1]),
-            train_config(study.settings),
-            study.features.train,
-            study.features.validation,
-            data_identity=study.features.identity,
-            progress=progress,
-        )
-    return runs
+    return {
+        name: _train(study, model_config(study.settings, name, study.features.train.shape[1]), progress)
+        for name in study.settings.models
+    }
 
 
 def train_variant(study: Study, name: str, progress: bool = False, **options: float) -> list[training.TrainedModel]:
@@ -127,8 +120,13 @@ def train_variant(study: Study, name: str, progress: bool = False, **options: fl
     cached like any run, under its own key.
     """
     base = model_config(study.settings, name, study.features.train.shape[1])
+    return _train(study, replace(base, **options), progress)
+
+
+def _train(study: Study, config: ModelConfig, progress: bool) -> list[training.TrainedModel]:
+    """One model configuration, every seed of the settings, on the study's training and validation rows."""
     return training.train(
-        replace(base, **options),
+        config,
         train_config(study.settings),
         study.features.train,
         study.features.validation,

@@ -118,13 +118,13 @@ def largest_validation_kl(run: training.TrainedModel) -> float:
 
 
 def beta_comparison(
-    runs: dict[str, list[training.TrainedModel]], study: Study, labels: dict[str, str], collapse_fve: float
+    runs: dict[str, list[training.TrainedModel]], record: pd.DataFrame, labels: dict[str, str], collapse_fve: float
 ) -> pd.DataFrame:
     """Variants of one model side by side: β, test error, the largest validation KL, collapsed runs.
 
-    A run counts as collapsed when its test FVE is below ``collapse_fve``.
+    ``record`` is :func:`training_record` of ``runs``. A run counts as
+    collapsed when its test FVE is below ``collapse_fve``.
     """
-    record = training_record(runs, study)
     rows = []
     for key, seed_runs in runs.items():
         members = record[record["model"] == key]

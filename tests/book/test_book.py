@@ -12,7 +12,7 @@ import functools
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -366,28 +366,26 @@ def test_hygiene_check_has_teeth() -> None:
     ]
 
 
-@pytest.mark.slow
-def test_pages_show_no_stray_results_or_python_values(site: Site) -> None:
+def problems_by_chapter(site: Site, check: Callable[[nbformat.NotebookNode], list[str]]) -> str:
+    """The first problems ``check`` finds in each executed chapter, one line each ("" when none)."""
     found = {
         record.chapter: problems
         for record in site.records
-        if (problems := hygiene_problems(nbformat.read(record.notebook, as_version=4)))
+        if (problems := check(nbformat.read(record.notebook, as_version=4)))
     }
-    assert not found, "executed chapters show debris:\n" + "\n".join(
-        f"{chapter}: {line}" for chapter, lines in found.items() for line in lines[:5]
-    )
+    return "\n".join(f"{chapter}: {line}" for chapter, lines in found.items() for line in lines[:5])
+
+
+@pytest.mark.slow
+def test_pages_show_no_stray_results_or_python_values(site: Site) -> None:
+    found = problems_by_chapter(site, hygiene_problems)
+    assert not found, "executed chapters show debris:\n" + found
 
 
 @pytest.mark.slow
 def test_chapters_print_no_warnings(site: Site) -> None:
-    found = {
-        record.chapter: problems
-        for record in site.records
-        if (problems := unexpected_output(nbformat.read(record.notebook, as_version=4)))
-    }
-    assert not found, "executed chapters printed warnings or errors:\n" + "\n".join(
-        f"{chapter}: {line}" for chapter, lines in found.items() for line in lines[:5]
-    )
+    found = problems_by_chapter(site, unexpected_output)
+    assert not found, "executed chapters printed warnings or errors:\n" + found
 
 
 @pytest.mark.slow

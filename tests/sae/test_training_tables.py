@@ -95,11 +95,11 @@ def test_claim_c1_checks() -> None:
 def test_beta_comparison_counts_collapsed_runs_by_the_rule(trained: tuple[gait.Study, dict]) -> None:
     study, runs = trained
     record = training_record({"svae": runs["svae"]}, study)
-    table = beta_comparison({"svae": runs["svae"]}, study, {"svae": "main"}, collapse_fve=float(record["fve"].max()) + 1.0)
+    table = beta_comparison({"svae": runs["svae"]}, record, {"svae": "main"}, collapse_fve=float(record["fve"].max()) + 1.0)
     row = table.iloc[0]
     assert row["variant"] == "main" and row["collapsed runs"] == f"{len(runs['svae'])} of {len(runs['svae'])}"
     assert row["β"].startswith(f"1/{study.features.train.shape[1]} = ")
-    none_collapsed = beta_comparison({"svae": runs["svae"]}, study, {}, collapse_fve=float(record["fve"].min()) - 1.0)
+    none_collapsed = beta_comparison({"svae": runs["svae"]}, record, {}, collapse_fve=float(record["fve"].min()) - 1.0)
     assert none_collapsed.iloc[0]["collapsed runs"] == f"0 of {len(runs['svae'])}"
     assert float(row["largest validation KL"]) == pytest.approx(max(largest_validation_kl(run) for run in runs["svae"]), rel=1e-2)
     assert np.isnan(largest_validation_kl(runs["sae"][0]))
