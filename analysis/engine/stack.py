@@ -16,6 +16,11 @@ Function, so any weighting of the terms can be differentiated) and
 :meth:`SeedStack.autograd_loss_terms` (plain tensor operations, the test
 oracle). A model *configuration* (:class:`ModelSpec`) names the model,
 describes it as a dict for the cache, and builds the stack for given seeds.
+
+Rows of a stack need not share their loss weights: :func:`concatenate` joins
+stacks of the same architecture built with different penalty weights (a sweep
+over a weight), each row keeping its own weights, and :attr:`SeedStack.penalty_scale`
+scales every penalty at once (the engine's warm-up).
 """
 
 from __future__ import annotations
@@ -95,6 +100,10 @@ class SeedStack(nn.Module, ABC):
         self.input_dim = input_dim
         self.latent_dim = latent_dim
         self.seeds = seeds
+        # Per-row penalty weights (rows, penalties) when rows differ; None: every row uses penalty_weights().
+        self.row_penalty_weights: Tensor | None = None
+        # Multiplies every penalty weight (1 outside the warm-up of training).
+        self.penalty_scale = 1.0
 
     @property
     def n_seeds(self) -> int:
@@ -168,6 +177,10 @@ class SeedStack(nn.Module, ABC):
         """Each penalty term's weight in the total, in the order the terms are reported."""
         return {}
 
+    def structure(self) -> dict[str, Any]:
+        """Everything but the penalty weights that the forward pass depends on (rows to be stacked must agree)."""
+        return {"type": type(self).__name__, "input_dim": self.input_dim, "latent_dim": self.latent_dim}
+
     def _inputs(self, x: Tensor, noise: Tensor | None) -> tuple[Tensor, Tensor | None, bool]:
         """(seeds, batch, d) inputs, the noise the loss will use (None when deterministic), and whether to answer in 0-D."""
         stacked, squeeze = self._stack(x, self.input_dim, "x")
@@ -179,13 +192,17 @@ class SeedStack(nn.Module, ABC):
         return stacked, noise, squeeze
 
     def _total_weights(self, columns: Tensor) -> Tensor:
-        """Weight of each column in the total: 1 for reconstruction, then each λ."""
-        return columns.new_tensor([1.0, *self.penalty_weights().values()])
+        """Weight of each column in the total: 1 for reconstruction, then each λ; (terms,) or (rows, terms)."""
+        if self.row_penalty_weights is None:
+            penalties = columns.new_tensor(list(self.penalty_weights().values())) * self.penalty_scale
+            return torch.cat([columns.new_ones(1), penalties])
+        penalties = self.row_penalty_weights.to(columns) * self.penalty_scale
+        return torch.cat([columns.new_ones(penalties.shape[0], 1), penalties], dim=1)
 
     def _named(self, columns: Tensor, squeeze: bool) -> dict[str, Tensor]:
         """Columns (reconstruction, then the penalties) as named terms plus their weighted total."""
         terms = dict(zip(["reconstruction", *self.penalty_weights()], columns.unbind(dim=1), strict=True))
-        terms["total"] = columns @ self._total_weights(columns)
+        terms["total"] = (columns * self._total_weights(columns)).sum(dim=-1)
         return {name: value.squeeze(0) for name, value in terms.items()} if squeeze else terms
 
     def select(self, indices: Sequence[int]) -> SeedStack:
@@ -195,6 +212,8 @@ class SeedStack(nn.Module, ABC):
             raise ValueError(f"seed positions must be in [0, {self.n_seeds}), got {indices}")
         selected = copy.deepcopy(self)
         selected.seeds = tuple(self.seeds[index] for index in indices)
+        if self.row_penalty_weights is not None:
+            selected.row_penalty_weights = self.row_penalty_weights[indices].clone()
         with torch.no_grad():
             for name, parameter in self.named_parameters():
                 setattr(selected, name, nn.Parameter(parameter[indices].clone()))
@@ -221,3 +240,36 @@ class SeedStack(nn.Module, ABC):
     @abstractmethod
     def _autograd_terms(self, x: Tensor, noise: Tensor | None) -> Tensor:
         """The same columns from plain tensor operations."""
+
+
+def concatenate(stacks: Sequence[SeedStack]) -> SeedStack:
+    """One stack holding every row of ``stacks``, each row keeping its own penalty weights.
+
+    The stacks must be the same architecture (:meth:`SeedStack.structure`);
+    they may differ in penalty weights and may repeat seeds (a row is then the
+    same initialisation trained under other weights). A single stack is
+    returned unchanged.
+    """
+    stacks = list(stacks)
+    if not stacks:
+        raise ValueError("concatenate needs at least one stack")
+    if len(stacks) == 1:
+        return stacks[0]
+    first = stacks[0]
+    for other in stacks[1:]:
+        if other.structure() != first.structure():
+            raise ValueError(f"only stacks of one architecture can be joined: {first.structure()} vs {other.structure()}")
+    joined = copy.deepcopy(first)
+    joined.seeds = tuple(seed for model in stacks for seed in model.seeds)
+    with torch.no_grad():
+        for name, _ in first.named_parameters():
+            setattr(joined, name, nn.Parameter(torch.cat([getattr(model, name).detach() for model in stacks]).clone()))
+    joined.row_penalty_weights = torch.cat([_row_weights(model) for model in stacks])
+    return joined
+
+
+def _row_weights(model: SeedStack) -> Tensor:
+    if model.row_penalty_weights is not None:
+        return model.row_penalty_weights.clone()
+    weights = torch.tensor(list(model.penalty_weights().values()), dtype=torch.float64)
+    return weights.expand(model.n_seeds, -1).clone()

@@ -8,9 +8,17 @@ its result equals a run with that seed by itself (up to float rounding of the
 batched products). The training rows stay on the device and every batch is an
 index slice of a per-seed permutation, with no DataLoader in between.
 
+Penalties can be warmed up: over the first ``warmup_epochs`` epochs every
+penalty weight rises linearly from 1/``warmup_epochs`` of its value to the
+full value, so reconstruction shapes the code before sparsity prunes it (a
+strong penalty applied from the first step can otherwise pin the code at the
+trivial all-off solution), and the Sparse VAE's KL term cannot swamp its
+first steps. Validation losses always use the full weights.
+
 Early stopping watches each seed's total validation loss, evaluated in
 batches of ``batch_size`` in evaluation mode, so batch statistics (ρ̂, the
-covariance) mean the same in training and validation rows of the history. When
+covariance) mean the same in training and validation rows of the history.
+Patience starts counting after the warm-up. When
 a seed has gone ``patience`` epochs without improving on its best, its best
 weights are kept and it leaves the stack: the remaining seeds continue with
 their parameters and Adam moments sliced out of the old ones, so a stopped
@@ -21,10 +29,16 @@ key made of everything it depends on. Any change trains anew, and a run with
 seeds (0, 1, 2) reuses seed 0 of an earlier run with seeds (0,), training only
 the missing seeds, together. The engine knows no model: it builds one from a
 configuration (:class:`~analysis.engine.stack.ModelSpec`).
+
+:func:`train_together` trains several configurations of one architecture
+(e.g. a sweep over a penalty weight) in the same stacked pass: every
+(configuration, seed) pair is a row with its own weights, and each is cached
+exactly as if it had been trained alone.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
 import warnings
@@ -42,7 +56,7 @@ from analysis import paths
 from analysis.engine import cache
 from analysis.engine.cache import HISTORY_COLUMNS
 from analysis.engine.device import describe_device, deterministic, resolve_device
-from analysis.engine.stack import ModelSpec, SeedStack, seed_generator
+from analysis.engine.stack import ModelSpec, SeedStack, concatenate, seed_generator
 
 INFERENCE_CHUNK = 4096  # rows per forward pass when encoding whole data sets
 
@@ -57,12 +71,15 @@ class TrainConfig:
     patience: int = 10
     seeds: tuple[int, ...] = (0,)
     device: str = "auto"
+    warmup_epochs: int = 0  # penalties rise linearly to full weight over these epochs (0: none)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "seeds", tuple(int(seed) for seed in self.seeds))
         for name in ("epochs", "batch_size", "patience"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not 0 <= self.warmup_epochs < self.epochs:
+            raise ValueError(f"warmup_epochs must lie in [0, epochs), got {self.warmup_epochs} with epochs {self.epochs}")
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
             raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate}")
         if not self.seeds:
@@ -185,30 +202,67 @@ def train(
     set's content hash). ``cache_dir`` defaults to ``paths.models_cache_dir()``
     at call time; ``None`` disables the cache.
     """
-    train_rows = _as_matrix(train, "train", model_config.input_dim)
-    validation_rows = _as_matrix(validation, "validation", model_config.input_dim)
+    return train_together([model_config], train_config, train, validation, data_identity, cache_dir, progress)[0]
+
+
+def train_together(
+    model_configs: Sequence[ModelSpec],
+    train_config: TrainConfig,
+    train: np.ndarray,
+    validation: np.ndarray,
+    data_identity: str,
+    cache_dir: Path | None | _DefaultCache = DEFAULT_CACHE,
+    progress: bool = True,
+) -> list[list[TrainedModel]]:
+    """:func:`train` for several configurations of one architecture, the missing ones in one stacked pass.
+
+    Returns one list of per-seed results per configuration, in the order
+    given. The configurations must be distinct and build stacks that
+    :func:`~analysis.engine.stack.concatenate` can join (same architecture,
+    any penalty weights).
+    """
+    model_configs = list(model_configs)
+    if not model_configs:
+        raise ValueError("train_together needs at least one model configuration")
+    described = [json_key(config) for config in model_configs]
+    if len(set(described)) != len(described):
+        raise ValueError("the model configurations must be distinct")
+    input_dim = model_configs[0].input_dim
+    if any(config.input_dim != input_dim for config in model_configs):
+        raise ValueError("every configuration trained together must take the same input width")
+    train_rows = _as_matrix(train, "train", input_dim)
+    validation_rows = _as_matrix(validation, "validation", input_dim)
     if train_rows.shape[0] == 0 or validation_rows.shape[0] == 0:
         raise ValueError("train and validation must each hold at least one row")
     if isinstance(cache_dir, _DefaultCache):
         cache_dir = paths.models_cache_dir()
     cache_root = None if cache_dir is None else Path(cache_dir)
 
-    results: dict[int, TrainedModel] = {}
-    records: dict[int, dict[str, Any]] = {}
-    for seed in train_config.seeds:
-        records[seed] = cache.cache_record(model_config, train_config, seed, data_identity, train_rows, validation_rows)
-        if cache_root is not None:
-            cached = cache.load(cache.cache_directory(cache_root, model_config, seed, records[seed]), records[seed], model_config)
-            if cached is not None:
-                results[seed] = cached
-
-    missing = [seed for seed in train_config.seeds if seed not in results]
-    if missing:
-        for trained in _fit(model_config, train_config, missing, train_rows, validation_rows, progress):
-            results[trained.seed] = trained
+    results: dict[tuple[int, int], TrainedModel] = {}
+    records: dict[tuple[int, int], dict[str, Any]] = {}
+    for index, model_config in enumerate(model_configs):
+        for seed in train_config.seeds:
+            record = cache.cache_record(model_config, train_config, seed, data_identity, train_rows, validation_rows)
+            records[index, seed] = record
             if cache_root is not None:
-                cache.save(cache.cache_directory(cache_root, model_config, trained.seed, records[trained.seed]), records[trained.seed], trained)
-    return [results[seed] for seed in train_config.seeds]
+                cached = cache.load(cache.cache_directory(cache_root, model_config, seed, record), record, model_config)
+                if cached is not None:
+                    results[index, seed] = cached
+
+    missing = [(index, seed) for index in range(len(model_configs)) for seed in train_config.seeds if (index, seed) not in results]
+    if missing:
+        rows = [(model_configs[index], seed) for index, seed in missing]
+        for key, trained in zip(missing, _fit(rows, train_config, train_rows, validation_rows, progress), strict=True):
+            results[key] = trained
+            if cache_root is not None:
+                directory = cache.cache_directory(cache_root, model_configs[key[0]], key[1], records[key])
+                cache.save(directory, records[key], trained)
+    return [[results[index, seed] for seed in train_config.seeds] for index in range(len(model_configs))]
+
+
+def json_key(model_config: ModelSpec) -> str:
+    """A configuration's description as canonical text (to tell configurations apart)."""
+    return json.dumps(model_config.as_dict(), sort_keys=True, default=str)
 
 
 # --- the vectorised training loop -------------------------------------------------------
@@ -216,8 +270,9 @@ def train(
 
 @dataclass
 class _SeedState:
-    """One seed's early-stopping bookkeeping and learning curve."""
+    """One row's early-stopping bookkeeping and learning curve."""
 
+    config: ModelSpec
     seed: int
     best_loss: float = math.inf
     best_epoch: int = 0
@@ -229,47 +284,72 @@ class _SeedState:
     def log(self, epoch: int, part: str, terms: dict[str, list[float]], row: int) -> None:
         self.history.extend((epoch, part, term, values[row]) for term, values in terms.items())
 
-    def observe(self, epoch: int, validation_loss: float) -> bool:
-        """Count one epoch; True when its validation loss is the best so far."""
+    def observe(self, epoch: int, validation_loss: float, counting: bool = True) -> bool:
+        """Record one epoch; True when its validation loss is the best so far.
+
+        An epoch that does not improve counts against the patience only when
+        ``counting`` (after the warm-up).
+        """
         if math.isfinite(validation_loss) and validation_loss < self.best_loss:
             self.best_loss, self.best_epoch, self.epochs_without_improvement = validation_loss, epoch, 0
             return True
-        self.epochs_without_improvement += 1
+        if counting:
+            self.epochs_without_improvement += 1
         return False
 
 
+def _build_rows(rows: Sequence[tuple[ModelSpec, int]]) -> SeedStack:
+    """One stack for (configuration, seed) rows: each configuration built for its seeds, then joined."""
+    groups: dict[str, tuple[ModelSpec, list[int]]] = {}
+    for model_config, seed in rows:
+        groups.setdefault(json_key(model_config), (model_config, []))[1].append(seed)
+    order = [(json_key(config), seed) for config, seed in rows]
+    expected = [(key, seed) for key, (_, seeds) in groups.items() for seed in seeds]
+    if order != expected:
+        raise ValueError("rows of one configuration must be adjacent")
+    return concatenate([model_config.build(seeds) for model_config, seeds in groups.values()])
+
+
+def warmup_factor(epoch: int, warmup_epochs: int) -> float:
+    """Share of the full penalty weights in training epoch ``epoch`` (1-based)."""
+    return 1.0 if warmup_epochs <= 0 else min(1.0, epoch / warmup_epochs)
+
+
 def _fit(
-    model_config: ModelSpec,
+    rows: Sequence[tuple[ModelSpec, int]],
     train_config: TrainConfig,
-    seeds: Sequence[int],
     train_rows: np.ndarray,
     validation_rows: np.ndarray,
     progress: bool,
 ) -> list[TrainedModel]:
-    """Train ``seeds`` together; return each at its best validation epoch."""
+    """Train (configuration, seed) rows together; return each at its best validation epoch, in row order."""
     device = resolve_device(train_config.device)
     started = time.perf_counter()
     with deterministic(device):
-        model = model_config.build(seeds).to(device)
+        model = _build_rows(rows).to(device)
         optimizer = _adam(model, train_config.learning_rate, device)
         train_data = torch.from_numpy(train_rows).to(device)
         validation_data = torch.from_numpy(validation_rows).to(device)
-        shufflers = {seed: seed_generator(seed, "shuffle") for seed in seeds}
-        noise_sources = {seed: seed_generator(seed, "noise") for seed in seeds}
-        states = [_SeedState(seed) for seed in seeds]
-        active = list(states)  # the seeds still training, one per row of the stack
+        states = [_SeedState(config, seed) for config, seed in rows]
+        # Every row has its own generators: rows that share a seed share its draws.
+        shufflers = [seed_generator(state.seed, "shuffle") for state in states]
+        noise_sources = [seed_generator(state.seed, "noise") for state in states]
+        active = list(range(len(states)))  # positions in ``states`` of the rows still training
         best_weights = {name: parameter.detach().clone() for name, parameter in model.named_parameters()}
 
-        bar = tqdm(total=train_config.epochs, desc=f"{model_config.name} × {len(seeds)} seed(s)", unit="epoch", disable=not progress)
+        names = sorted({config.name for config, _ in rows})
+        bar = tqdm(total=train_config.epochs, desc=f"{', '.join(names)} × {len(rows)} row(s)", unit="epoch", disable=not progress)
         for epoch in range(1, train_config.epochs + 1):
+            model.penalty_scale = warmup_factor(epoch, train_config.warmup_epochs)
             train_terms = _train_epoch(
                 model,
                 optimizer,
                 train_data,
-                [shufflers[state.seed] for state in active],
-                [noise_sources[state.seed] for state in active],
+                [shufflers[position] for position in active],
+                [noise_sources[position] for position in active],
                 train_config.batch_size,
             )
+            model.penalty_scale = 1.0
             validation_terms = _validation_terms(model, validation_data, train_config.batch_size)
             bar.set_postfix(
                 train=f"{np.mean(train_terms['total']):.4f}",
@@ -279,19 +359,24 @@ def _fit(
             )
             bar.update()
 
-            for row, state in enumerate(active):
-                state.log(epoch, "train", train_terms, row)
-                state.log(epoch, "validation", validation_terms, row)
-            improved = [row for row, state in enumerate(active) if state.observe(epoch, validation_terms["total"][row])]
+            counting = epoch > train_config.warmup_epochs
+            for row, position in enumerate(active):
+                states[position].log(epoch, "train", train_terms, row)
+                states[position].log(epoch, "validation", validation_terms, row)
+            improved = [
+                row
+                for row, position in enumerate(active)
+                if states[position].observe(epoch, validation_terms["total"][row], counting)
+            ]
             _copy_rows(best_weights, model, improved)
             done = [
                 row
-                for row, state in enumerate(active)
-                if state.epochs_without_improvement >= train_config.patience or epoch == train_config.epochs
+                for row, position in enumerate(active)
+                if states[position].epochs_without_improvement >= train_config.patience or epoch == train_config.epochs
             ]
             for row in done:
-                active[row].stopped_epoch = epoch
-                active[row].best_weights = {name: value[row : row + 1].cpu() for name, value in best_weights.items()}
+                states[active[row]].stopped_epoch = epoch
+                states[active[row]].best_weights = {name: value[row : row + 1].cpu() for name, value in best_weights.items()}
             keep = [row for row in range(len(active)) if row not in done]
             if not keep:
                 break
@@ -301,20 +386,20 @@ def _fit(
                 active = [active[row] for row in keep]
         bar.close()
     seconds = time.perf_counter() - started
-    return [_trained_model(model_config, state, seconds, describe_device(device)) for state in states]
+    return [_trained_model(state, seconds, describe_device(device)) for state in states]
 
 
-def _trained_model(model_config: ModelSpec, state: _SeedState, seconds: float, device: str) -> TrainedModel:
+def _trained_model(state: _SeedState, seconds: float, device: str) -> TrainedModel:
     if state.best_epoch == 0:
         warnings.warn(
-            f"{model_config.name} seed {state.seed} never reached a finite validation loss; "
+            f"{state.config.name} seed {state.seed} never reached a finite validation loss; "
             "its initial weights are returned",
             stacklevel=4,
         )
-    model = model_config.build((state.seed,))
+    model = state.config.build((state.seed,))
     model.load_state_dict(state.best_weights)
     return TrainedModel(
-        config=model_config,
+        config=state.config,
         seed=state.seed,
         model=model.eval(),
         history=pd.DataFrame(state.history, columns=list(HISTORY_COLUMNS)),

@@ -191,6 +191,9 @@ class TiedSAE(SeedStack):
     def penalty_weights(self) -> dict[str, float]:
         return {"kl_sparsity": self.sparsity_weight, "l1": self.l1_weight}
 
+    def structure(self) -> dict[str, Any]:
+        return {**super().structure(), "sparsity_target": self.sparsity_target}
+
     def _forward_pass(self, x: Tensor, noise: Tensor | None) -> tuple[Tensor, tuple[Tensor, ...]]:
         """pre = x Wᵀ + b_e, h = ReLU(pre), r = h W + b_d − x; columns mean r², Σ_j KL(ρ ‖ ρ̂_j),
         mean h (h ≥ 0, so mean |h|) and, when disentangling, Σ_{i≠j} C_ij² with C = h_cᵀ h_c / B."""

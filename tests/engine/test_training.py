@@ -236,6 +236,8 @@ def test_bad_inputs_are_named() -> None:
         ({"seeds": ()}, "seeds must name at least one seed"),
         ({"seeds": (1, 1)}, r"seeds must be distinct, got \(1, 1\)"),
         ({"seeds": (0, -1)}, r"seeds must be non-negative integers, got \(0, -1\)"),
+        ({"warmup_epochs": -1}, r"warmup_epochs must lie in \[0, epochs\), got -1 with epochs 100"),
+        ({"warmup_epochs": 5, "epochs": 5}, r"warmup_epochs must lie in \[0, epochs\), got 5 with epochs 5"),
     ],
 )
 def test_train_config_rejects_bad_values(options: dict, message: str) -> None:
@@ -315,9 +317,9 @@ def test_cache_key_ignores_device_and_reuses_seeds_across_runs(tmp_path: Path, m
     trained_seeds: list[tuple[int, ...]] = []
     real_fit = training._fit
 
-    def recording_fit(model_config, train_config, seeds, *args):
-        trained_seeds.append(tuple(seeds))
-        return real_fit(model_config, train_config, seeds, *args)
+    def recording_fit(rows, *args):
+        trained_seeds.append(tuple(seed for _, seed in rows))
+        return real_fit(rows, *args)
 
     monkeypatch.setattr(training, "_fit", recording_fit)
     results = fit(config(), settings(seeds=(2, 0, 1)), cache_dir=tmp_path)
@@ -335,9 +337,10 @@ def test_cache_key_ignores_device_and_reuses_seeds_across_runs(tmp_path: Path, m
         (config(sparsity_weight=0.5), settings(), "rows-v1"),
         (config(), settings(epochs=5), "rows-v1"),
         (config(), settings(learning_rate=2e-2), "rows-v1"),
+        (config(), settings(warmup_epochs=2), "rows-v1"),
         (config(), settings(), "rows-v2"),
     ],
-    ids=["latent_dim", "l1_weight", "sparsity_weight", "epochs", "learning_rate", "data_identity"],
+    ids=["latent_dim", "l1_weight", "sparsity_weight", "epochs", "learning_rate", "warmup", "data_identity"],
 )
 def test_any_change_trains_anew(
     tmp_path: Path, changed_config: ModelConfig, changed_settings: TrainConfig, identity: str
@@ -404,3 +407,87 @@ def test_default_cache_dir_follows_the_environment(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("LATENT_MOTION_CACHE", str(tmp_path / "cache"))
     train(config(), settings(epochs=1), TRAIN, VALIDATION, "rows-v1", progress=False)
     assert len(entries(tmp_path / "cache" / "models")) == 1
+
+
+# --- several configurations in one pass, and the penalty warm-up ------------------------------
+
+
+def together(configs: list[ModelConfig], train_config: TrainConfig, cache_dir: Path | None = None) -> list[list[TrainedModel]]:
+    return training.train_together(configs, train_config, TRAIN, VALIDATION, data_identity="rows-v1", cache_dir=cache_dir, progress=False)
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_configurations_trained_together_equal_separate_runs(name: str) -> None:
+    configs = [config(name, l1_weight=0.01), config(name, l1_weight=0.5, sparsity_weight=0.02, kl_weight=0.3)]
+    results = together(configs, settings(epochs=5, seeds=(0, 1)))
+    assert [[(r.config, r.seed) for r in runs] for runs in results] == [[(c, 0), (c, 1)] for c in configs]
+    for model_config, runs in zip(configs, results):
+        for trained in runs:
+            alone = fit(model_config, settings(epochs=5, seeds=(trained.seed,)))[0]
+            assert (trained.best_epoch, trained.stopped_epoch) == (alone.best_epoch, alone.stopped_epoch)
+            assert_same_weights(trained, alone, exact=False)
+            assert trained.model.row_penalty_weights is None
+    # Different weights from the same seed end in different models.
+    assert not torch.equal(next(iter(weights(results[0][0]).values())), next(iter(weights(results[1][0]).values())))
+
+
+def test_configurations_trained_together_are_cached_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = config(l1_weight=0.01), config(l1_weight=0.2)
+    fit(first, settings(seeds=(0,)), cache_dir=tmp_path)
+    trained_rows: list[list[tuple[float, int]]] = []
+    real_fit = training._fit
+
+    def recording_fit(rows, *args):
+        trained_rows.append([(model_config.l1_weight, seed) for model_config, seed in rows])
+        return real_fit(rows, *args)
+
+    monkeypatch.setattr(training, "_fit", recording_fit)
+    results = together([first, second], settings(seeds=(0, 1)), cache_dir=tmp_path)
+    assert trained_rows == [[(0.01, 1), (0.2, 0), (0.2, 1)]]
+    assert [[r.from_cache for r in runs] for runs in results] == [[True, False], [False, False]]
+    forbid_training(monkeypatch)
+    again = fit(second, settings(seeds=(1,)), cache_dir=tmp_path)[0]
+    assert again.from_cache
+    assert_same_weights(again, results[1][1])
+
+
+def test_train_together_rejects_repeats_and_mixed_architectures() -> None:
+    with pytest.raises(ValueError, match="must be distinct"):
+        together([config(), config()], settings())
+    with pytest.raises(ValueError, match="only stacks of one architecture"):
+        together([config("sae"), config("svae")], settings())
+    with pytest.raises(ValueError, match="at least one model configuration"):
+        together([], settings())
+
+
+def test_warmup_factor_rises_linearly_to_one() -> None:
+    assert [training.warmup_factor(epoch, 4) for epoch in range(1, 7)] == [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
+    assert training.warmup_factor(1, 0) == 1.0
+
+
+def test_patience_counts_only_after_the_warmup(monkeypatch: pytest.MonkeyPatch) -> None:
+    losses = {0: [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]}  # never improves after epoch 1
+    monkeypatch.setattr(training, "_validation_terms", scripted_validation(losses, {0: []}))
+    trained = fit(config(), settings(epochs=8, patience=2, warmup_epochs=3))[0]
+    assert (trained.best_epoch, trained.stopped_epoch) == (1, 5)
+
+
+def test_warmup_trains_with_scaled_penalties_and_validates_with_full_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[str, float]] = []
+    real_train_epoch, real_validation = training._train_epoch, training._validation_terms
+
+    def train_epoch(model, *args):
+        seen.append(("train", model.penalty_scale))
+        return real_train_epoch(model, *args)
+
+    def validation_terms(model, *args):
+        seen.append(("validation", model.penalty_scale))
+        return real_validation(model, *args)
+
+    monkeypatch.setattr(training, "_train_epoch", train_epoch)
+    monkeypatch.setattr(training, "_validation_terms", validation_terms)
+    fit(config(l1_weight=0.5), settings(epochs=4, patience=5, warmup_epochs=2))
+    assert seen == [("train", 0.5), ("validation", 1.0)] + [("train", 1.0), ("validation", 1.0)] * 3
+    warm = fit(config(l1_weight=0.5), settings(epochs=4, patience=5, warmup_epochs=2))[0]
+    cold = fit(config(l1_weight=0.5), settings(epochs=4, patience=5))[0]
+    assert not torch.equal(weights(warm)["weight"], weights(cold)["weight"])

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from analysis.config import MODEL_NAMES
+from analysis.engine.stack import concatenate
 from analysis.sae.models import (
     LOGVAR_BOUND,
     SPARSITY_EPSILON,
@@ -391,3 +392,65 @@ def test_model_config_rejects_bad_values(options: dict, message: str) -> None:
     fields = {"name": "sae", "input_dim": D, **options}
     with pytest.raises(ValueError, match=message):
         ModelConfig(**fields)
+
+
+# --- rows with their own penalty weights (a sweep in one stack) -------------------------
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_joined_rows_keep_their_own_weights_and_gradients(name: str) -> None:
+    """Each row of a joined stack computes the loss and gradient of its model trained alone."""
+    options = [
+        {"sparsity_weight": 0.3, "l1_weight": 0.2, "kl_weight": 0.7},
+        {"sparsity_weight": 0.05, "l1_weight": 1.5, "kl_weight": 0.01},
+    ]
+    parts = [stacked(name, seeds=(0, 1), **options[0]), stacked(name, seeds=(0,), **options[1])]
+    joined = concatenate(parts).double().train()
+    assert joined.seeds == (0, 1, 0)
+    x = inputs(3, 6, D).double()
+    noise = inputs(3, 6, K, seed=4).double()
+    joined_terms = joined.loss_and_gradients(x, noise)
+    joined_grads = [parameter.grad for parameter in joined.parameters()]
+    rows = [(0, slice(0, 2)), (1, slice(2, 3))]
+    for part, positions in rows:
+        model = parts[part].double().train()
+        terms = model.loss_and_gradients(x[positions], noise[positions])
+        for term, value in terms.items():
+            assert torch.allclose(joined_terms[term][positions], value, rtol=1e-12), (part, term)
+        for (parameter_name, parameter), joined_grad in zip(model.named_parameters(), joined_grads):
+            assert torch.allclose(joined_grad[positions], parameter.grad, rtol=1e-10, atol=1e-12), (part, parameter_name)
+    # The autograd path weighs the rows the same way.
+    autograd_total = joined.autograd_loss_terms(x, noise)["total"]
+    assert torch.allclose(autograd_total, joined_terms["total"], rtol=1e-12)
+    # Rows with the same seed start from the same weights.
+    first = next(joined.parameters())
+    assert torch.equal(first[0], first[2]) and not torch.equal(first[0], first[1])
+
+
+def test_selecting_rows_of_a_joined_stack_keeps_their_weights() -> None:
+    joined = concatenate([stacked("sae", seeds=(0,), l1_weight=0.1), stacked("sae", seeds=(0,), l1_weight=0.9)])
+    chosen = joined.select([1])
+    assert chosen.row_penalty_weights.tolist() == [[pytest.approx(1e-3), pytest.approx(0.9)]]
+    x = inputs(6, D)
+    alone = stacked("sae", seeds=(0,), l1_weight=0.9)
+    assert torch.allclose(chosen.loss_terms(x)["total"], alone.loss_terms(x)["total"])
+
+
+def test_only_stacks_of_one_architecture_join() -> None:
+    with pytest.raises(ValueError, match="only stacks of one architecture can be joined"):
+        concatenate([stacked("sae"), stacked("sae_disentangled")])
+    with pytest.raises(ValueError, match="only stacks of one architecture can be joined"):
+        concatenate([stacked("sae"), stacked("sae", sparsity_target=0.1)])
+    with pytest.raises(ValueError, match="at least one stack"):
+        concatenate([])
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_penalty_scale_scales_every_penalty_and_not_the_reconstruction(name: str) -> None:
+    model = stacked(name, seeds=(0, 1), sparsity_weight=0.3, l1_weight=0.2, kl_weight=0.7).eval()
+    x = inputs(6, D)
+    full = model.loss_terms(x)
+    model.penalty_scale = 0.25
+    scaled = model.loss_terms(x)
+    penalties = sum(weight * full[term] for term, weight in model.penalty_weights().items())
+    assert torch.allclose(scaled["total"], full["reconstruction"] + 0.25 * penalties, rtol=1e-6)
