@@ -27,6 +27,8 @@ class Settings:
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     epochs: int = 100
     patience: int = 10
+    # Penalty weights rise linearly over these first epochs (analysis.engine.training).
+    warmup_epochs: int = 10
     batch_size: int = 32
     learning_rate: float = 1e-3
     latent_dim: int = 100
@@ -39,6 +41,12 @@ class Settings:
     model_options: dict[str, dict[str, float]] = field(default_factory=dict)
     tsne_perplexity: float = 30.0
     n_clusters: int = 5
+    # Sparsity calibration of the deterministic models (analysis.sae.calibration):
+    # the L1 weights tried, a few KL-sparsity weights shown beside them, and the seeds used.
+    calibrate_sparsity: bool = True
+    sparsity_grid: tuple[float, ...] = (0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
+    kl_sparsity_grid: tuple[float, ...] = (0.003, 0.01, 0.03)
+    calibration_seeds: tuple[int, ...] = (0, 1)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,10 +60,14 @@ PROFILES: dict[str, Settings] = {
         seeds=(0, 1),
         epochs=3,
         patience=2,
+        warmup_epochs=1,
         latent_dim=16,
         max_subjects=24,
         tsne_perplexity=5.0,
         n_clusters=3,
+        sparsity_grid=(0.01, 0.3),
+        kl_sparsity_grid=(0.01,),
+        calibration_seeds=(0,),
     ),
 }
 
@@ -68,7 +80,7 @@ def resolve(profile: str = "full", **overrides: Any) -> Settings:
     unknown = set(chosen) - set(Settings.__dataclass_fields__)
     if unknown:
         raise ValueError(f"unknown setting(s) {sorted(unknown)}")
-    for key in ("models", "seeds"):
+    for key in ("models", "seeds", "calibration_seeds", "sparsity_grid", "kl_sparsity_grid"):
         if key in chosen:
             chosen[key] = _as_tuple(key, chosen[key])
     if "model_options" in chosen:
@@ -91,11 +103,18 @@ def _as_tuple(name: str, value: Any) -> tuple:
     if isinstance(value, (str, int)):
         value = [value]
     items = tuple(value)
-    if name == "seeds":
+    if name in ("seeds", "calibration_seeds"):
         try:
             items = tuple(int(item) for item in items)
         except (TypeError, ValueError):
-            raise ValueError(f"seeds must be integers, got {value!r}") from None
+            raise ValueError(f"{name} must be integers, got {value!r}") from None
+    if name.endswith("grid"):
+        try:
+            items = tuple(float(item) for item in items)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be numbers, got {value!r}") from None
+        if name == "kl_sparsity_grid" and not items:
+            return items
     if not items:
         raise ValueError(f"{name} must not be empty")
     return items

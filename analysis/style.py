@@ -99,6 +99,37 @@ def set_style() -> None:
 
 F = TypeVar("F", bound=Callable[..., Figure])
 
+# A page shows a figure at most this wide (inches); a wider one is shrunk to fit.
+PAGE_WIDTH_INCHES = 7.5
+# The smallest text a reader should have to read, after that shrinking (points).
+MIN_FONT_POINTS = 8.0
+# Set (to anything) to make every styled figure check its own legibility (the tests do).
+CHECK_FIGURES_VARIABLE = "LATENT_MOTION_CHECK_FIGURES"
+
+
+def smallest_text(figure: Figure) -> tuple[float, str]:
+    """(size in points as shown at page width, the text) of the figure's smallest visible text."""
+    figure.canvas.draw()  # lays out ticks, so their labels exist
+    shrink = min(1.0, PAGE_WIDTH_INCHES / figure.get_figwidth())
+    smallest = (float("inf"), "")
+    for text in figure.findobj(mpl.text.Text):
+        content = text.get_text().strip()
+        if content and text.get_visible() and text.get_alpha() != 0:
+            shown = text.get_fontsize() * shrink
+            if shown < smallest[0]:
+                smallest = (shown, content)
+    return smallest
+
+
+def check_legible(figure: Figure, name: str = "figure") -> None:
+    """Raise when some text of ``figure`` would show smaller than :data:`MIN_FONT_POINTS` at page width."""
+    size, content = smallest_text(figure)
+    if size < MIN_FONT_POINTS:
+        raise ValueError(
+            f"{name}: text {content[:40]!r} would show at {size:.1f} pt at page width "
+            f"({figure.get_figwidth():.1f} in wide figure); at least {MIN_FONT_POINTS:g} pt is needed"
+        )
+
 
 def styled(function: F) -> F:
     """Draw inside the book's style without touching the global rcParams."""
@@ -106,7 +137,10 @@ def styled(function: F) -> F:
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Figure:
         with mpl.rc_context(style_rc()):
-            return function(*args, **kwargs)
+            figure = function(*args, **kwargs)
+        if os.environ.get(CHECK_FIGURES_VARIABLE):
+            check_legible(figure, function.__qualname__)
+        return figure
 
     return wrapper  # type: ignore[return-value]
 
@@ -139,8 +173,12 @@ def new_figure(width: float, height: float) -> Figure:
 
     Closing it at once takes it out of pyplot's registry: it is not shown
     automatically at the end of a cell, and displaying the returned figure
-    shows it exactly once.
+    shows it exactly once. A figure asked for wider than the page is made
+    page-wide with the same aspect ratio, so that its text is not shrunk on
+    the page below the size it is set in.
     """
+    if width > PAGE_WIDTH_INCHES:  # drawn at page width, so its text shows at the size it is set in
+        width, height = PAGE_WIDTH_INCHES, height * PAGE_WIDTH_INCHES / width
     figure = plt.figure(figsize=(width, height), layout="constrained")
     plt.close(figure)
     return figure

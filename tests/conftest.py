@@ -12,9 +12,16 @@ TESTS_DIR = Path(__file__).resolve().parent
 if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))
 
+from analysis import style  # noqa: E402
 from analysis.data import reference  # noqa: E402
 
 from gutenberg_files import write_cohort  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def legible_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every figure drawn in a test (and in the chapters the tests execute) must be legible at page width."""
+    monkeypatch.setenv(style.CHECK_FIGURES_VARIABLE, "1")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import __version__, paths
+from analysis.book import timings
 from analysis.config import MODEL_LABELS, Settings
 
 if TYPE_CHECKING:  # only for annotations: the chapters pass a real DataSource
@@ -68,8 +69,7 @@ def device_name(device: "str | torch.device | None" = "auto") -> str:
     if resolved.type == "mps":
         return "mps (Apple GPU)"
     if resolved.type == "cpu":
-        processor = platform.processor() or platform.machine() or "unknown processor"
-        return f"cpu ({processor})"
+        return f"cpu ({timings.cpu_model()})"
     return str(resolved)
 
 
@@ -101,7 +101,7 @@ def environment(device: "str | torch.device | None" = "auto") -> pd.DataFrame:
 
     rows: list[tuple[str, str]] = [
         ("python", platform.python_version()),
-        ("platform", platform.platform()),
+        ("system", f"{platform.system()} {platform.machine()}"),
     ]
     rows += [(label, _distribution_version(name)) for label, name in LIBRARIES]
     rows += [
@@ -148,9 +148,10 @@ def settings_table(settings: Settings, device: "str | torch.device | None" = Non
         ("profile", settings.profile),
         ("models", ", ".join(MODEL_LABELS.get(name, name) for name in settings.models)),
         ("seeds", ", ".join(str(seed) for seed in settings.seeds)),
-        ("epochs (patience)", f"{settings.epochs} ({settings.patience})"),
+        ("epochs (patience, warm-up)", f"{settings.epochs} ({settings.patience}, {settings.warmup_epochs})"),
         ("latent size", str(settings.latent_dim)),
         ("batch size, learning rate", f"{settings.batch_size}, {settings.learning_rate:g}"),
+        ("sparsity weight λ₂", "calibrated to the target rate" if settings.calibrate_sparsity else "as set"),
         ("subjects", subjects),
         ("device", device_name(chosen_device)),
     ]

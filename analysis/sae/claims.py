@@ -24,6 +24,8 @@ HOLDS = "holds"
 PARTLY = "partly holds"
 FAILS = "does not hold"
 UNTESTABLE = "not testable on this data"
+# C9: the observation reproduces and the book's checks say why (the shared baseline).
+EXPLAINED = "reproduced, explained"
 # C12 checks this build's settings, not a finding of the study.
 APPLIED = "applied"
 PARTLY_APPLIED = "partly applied"
@@ -116,11 +118,63 @@ def _ordered(values: dict[str, float], order: tuple[str, ...]) -> bool | None:
     return all(values[a] < values[b] for a, b in zip(order, order[1:]))
 
 
+def c8_checks(per_seed: pd.DataFrame) -> list[tuple[str, bool | None]]:
+    """C8's two comparisons: importance roughly uniform for every model, and least even for the Sparse VAE."""
+    evenness = _means(per_seed, "importance_evenness")
+    finite = {model: value for model, value in evenness.items() if np.isfinite(value)}
+    uniform = all(value > EVENNESS_UNIFORM for value in finite.values()) if finite else None
+    svae_least_even = None
+    deterministic = [finite[model] for model in DETERMINISTIC_MODELS if model in finite]
+    if "svae" in finite and deterministic:
+        svae_least_even = all(finite["svae"] < value for value in deterministic)
+    return [
+        (f'importance evenness > {EVENNESS_UNIFORM:g} for every model ("roughly uniform")', uniform),
+        ('Sparse VAE\'s importance least even ("slightly more variation")', svae_least_even),
+    ]
+
+
+def c9_checks(per_seed: pd.DataFrame) -> list[tuple[str, bool | None]]:
+    """C9's observation (whole single-feature reconstructions alike) and its explanation (their deviations are not)."""
+    whole = _means(per_seed, "whole_pattern_cosine")
+    deviations = _means(per_seed, "pattern_similarity")
+    whole_finite = [value for value in whole.values() if np.isfinite(value)]
+    deviation_finite = [value for value in deviations.values() if np.isfinite(value)]
+    return [
+        (
+            f'mean cos of whole single-feature reconstructions > {PATTERN_SIMILARITY_ALIKE:g} for every model ("look alike")',
+            all(value > PATTERN_SIMILARITY_ALIKE for value in whole_finite) if whole_finite else None,
+        ),
+        (
+            f"mean |cos| of the deviations from the zero-code curve ≤ {PATTERN_SIMILARITY_ALIKE:g} for every model "
+            "(the likeness is the shared baseline)",
+            all(value <= PATTERN_SIMILARITY_ALIKE for value in deviation_finite) if deviation_finite else None,
+        ),
+    ]
+
+
+PAIRWISE_ORDER = ("sae_disentangled", "svae", "sae")
+
+
+def c10_checks(per_seed: pd.DataFrame) -> list[tuple[str, bool | None]]:
+    """C10: the largest pairwise |r| ordered SAE+D < Sparse VAE < SAE."""
+    order = " < ".join(MODEL_LABELS.get(model, model) for model in PAIRWISE_ORDER)
+    return [(f"max pairwise |r| ordered {order}", _ordered(_means(per_seed, "max_pairwise_abs_r"), PAIRWISE_ORDER))]
+
+
+def _c9_verdict(checks: list[tuple[str, bool | None]]) -> str:
+    (_, alike), (_, explained) = checks
+    if alike is None:
+        return UNTESTABLE
+    if not alike:
+        return FAILS
+    return EXPLAINED if explained else HOLDS
+
+
 def ledger(per_seed: pd.DataFrame, settings: Settings, synthetic: bool) -> pd.DataFrame:
     """One row per claim: the paper's value, this build's value and the verdict.
 
     ``per_seed`` is :func:`analysis.sae.study.seed_metrics` output (one row per
-    model and seed). Values are means with 95 % t-intervals over seeds.
+    model and seed). Values are means over seeds with the range over seeds.
     """
     rows: dict[str, tuple[str, str]] = {}
     mse = _means(per_seed, "mse")
@@ -197,21 +251,23 @@ def ledger(per_seed: pd.DataFrame, settings: Settings, synthetic: bool) -> pd.Da
         _verdict([weaker] if weaker is not None else []),
     )
 
-    evenness = _means(per_seed, "importance_evenness")
     rows["C8"] = (
         "importance evenness (1 = uniform): " + _per_model(per_seed, "importance_evenness"),
-        _verdict([value > EVENNESS_UNIFORM for value in evenness.values() if np.isfinite(value)]),
+        _verdict([met for _, met in c8_checks(per_seed) if met is not None]),
     )
 
-    similarity = _means(per_seed, "pattern_similarity")
     rows["C9"] = (
-        "mean |cos| between single-feature patterns: " + _per_model(per_seed, "pattern_similarity"),
-        _verdict([value > PATTERN_SIMILARITY_ALIKE for value in similarity.values() if np.isfinite(value)]),
+        "mean cos of whole single-feature reconstructions: "
+        + _per_model(per_seed, "whole_pattern_cosine")
+        + "; mean |cos| of their deviations from the zero code: "
+        + _per_model(per_seed, "pattern_similarity"),
+        _c9_verdict(c9_checks(per_seed)),
     )
 
-    pairwise = _means(per_seed, "max_pairwise_abs_r")
-    between = _ordered(pairwise, ("sae_disentangled", "svae", "sae"))
-    rows["C10"] = (_per_model(per_seed, "max_pairwise_abs_r"), _verdict([between] if between is not None else []))
+    rows["C10"] = (
+        _per_model(per_seed, "max_pairwise_abs_r"),
+        _verdict([met for _, met in c10_checks(per_seed) if met is not None]),
+    )
 
     sparsity = _ordered(rate, ("sae", "sae_disentangled", "svae"))
     rows["C11"] = (
@@ -241,3 +297,31 @@ def ledger(per_seed: pd.DataFrame, settings: Settings, synthetic: bool) -> pd.Da
             }
         )
     return pd.DataFrame(table)
+
+
+SAME = "same"
+
+
+def sensitivity(main: pd.DataFrame, variants: dict[str, pd.DataFrame]) -> pd.Series:
+    """Per claim, how its verdict changes under each variant analysis ("same" when it never does).
+
+    ``main`` and every value of ``variants`` are :func:`ledger` tables; the
+    keys name the variants as the page shows them (e.g. "β = 1").
+    """
+    verdicts = main.set_index("claim")["verdict"]
+    notes = {}
+    for claim, verdict in verdicts.items():
+        changes = []
+        for label, table in variants.items():
+            other = table.set_index("claim")["verdict"].get(claim)
+            if other is not None and other != verdict:
+                changes.append(f"{label}: {other}")
+        notes[claim] = "; ".join(changes) if changes else SAME
+    return pd.Series(notes, name="sensitivity").reindex(main["claim"]).reset_index(drop=True)
+
+
+def with_sensitivity(main: pd.DataFrame, variants: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The ledger with a column saying whether each verdict changes under the variants."""
+    table = main.copy()
+    table["sensitivity"] = sensitivity(main, variants).to_numpy()
+    return table

@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from analysis.config import MODEL_LABELS
 from analysis.data import CHANNEL_UNITS, CHANNELS, SIDES, tables
@@ -25,6 +26,7 @@ from analysis.evaluation import (
 from analysis.style import (
     CONTINUOUS_CMAP,
     MISSING_COLOUR,
+    PAGE_WIDTH_INCHES,
     PART_ORDER,
     SEX_COLUMNS,
     SIGNED_CMAP,
@@ -76,13 +78,13 @@ def side_pairs(channels: Sequence[str]) -> list[tuple[str, dict[str, int]]] | No
 
 @styled
 def learning_curves(history: pd.DataFrame) -> Figure:
-    """Loss terms over epochs: a row per model, a column per term, train vs validation.
+    """Loss terms over epochs: a column per model, a row per term, train vs validation.
 
     ``history`` has columns model, seed, epoch, part, term, value. Each seed
     is a thin line, the mean over seeds a thick one (drawn up to the last
-    epoch that every seed reached). Panels for a term that
-    is not part of a model's loss are left blank. The y axis is logarithmic
-    when every value in a panel is positive.
+    epoch that every seed reached). Panels for a term that is not part of a
+    model's loss say so. The y axis is logarithmic when every value in a
+    panel is positive.
     """
     tables.require_columns(history, ["model", "seed", "epoch", "part", "term", "value"], "history")
     if history.empty:
@@ -93,20 +95,20 @@ def learning_curves(history: pd.DataFrame) -> Figure:
         terms.insert(0, terms.pop(terms.index("total")))
     parts = sorted(dict.fromkeys(history["part"]), key=lambda part: (PART_ORDER.index(part) if part in PART_ORDER else len(PART_ORDER), str(part)))
     part_colours = {part: palette_colour(index) for index, part in enumerate(parts)}
-    figure = new_figure(max(6.0, 3.1 * len(terms)), 2.4 * len(models) + 0.6)
-    axes = figure.subplots(len(models), len(terms), squeeze=False, sharex=True)
-    for row, model in enumerate(models):
-        for column, term in enumerate(terms):
+    figure = new_figure(PAGE_WIDTH_INCHES, 1.75 * len(terms) + 0.8)
+    axes = figure.subplots(len(terms), len(models), squeeze=False, sharex=True)
+    for column, model in enumerate(models):
+        for row, term in enumerate(terms):
             axis = axes[row, column]
             panel = history[(history["model"] == model) & (history["term"] == term)]
             if row == 0:
-                axis.set_title(LOSS_TERM_LABELS.get(term, term))
+                axis.set_title(model_label(model))
             if column == 0:
-                axis.set_ylabel(f"{model_label(model)}\nloss")
-            if row == len(models) - 1:
+                axis.set_ylabel(LOSS_TERM_LABELS.get(term, term).replace(" (", "\n("))
+            if row == len(terms) - 1:
                 axis.set_xlabel("epoch")
             if panel.empty:
-                axis.set_axis_off()
+                axis.set_yticks([])
                 axis.text(0.5, 0.5, "not in this loss", transform=axis.transAxes, ha="center", va="center", color="0.4")
                 continue
             for part, part_rows in panel.groupby("part", sort=False):
@@ -121,6 +123,9 @@ def learning_curves(history: pd.DataFrame) -> Figure:
                 axis.plot(mean.index, mean.to_numpy(), color=colour, linewidth=2)
             if (panel["value"] > 0).all():
                 axis.set_yscale("log")
+                axis.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+                axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+                axis.yaxis.set_minor_formatter(NullFormatter())
     handles = [Line2D([], [], color=part_colours[part], linewidth=2, label=part) for part in parts]
     handles.append(Line2D([], [], color="0.4", linewidth=0.7, label="single seed"))
     figure.legend(handles=handles, loc="outside upper center", ncols=len(handles))
@@ -137,7 +142,9 @@ def encoder_weights(weights: np.ndarray, layout: Sequence[Segment], title: str |
     """Encoder weights as a heatmap: latent features × wavelet coefficients.
 
     Thick lines separate channels, thin lines the wavelet bands within a
-    channel; channels are named below the map, bands above it. The colour
+    channel; channels are named below the map, and the order of the bands
+    within each channel (coarse to fine) above it: the narrow coarse bands
+    leave no room for a label each at page width. The colour
     range is symmetric and clipped at the 99th percentile of |weight| so a
     few large weights do not wash out the rest.
     """
@@ -154,7 +161,7 @@ def encoder_weights(weights: np.ndarray, layout: Sequence[Segment], title: str |
                 f"lies outside the {matrix.shape[1]} weight columns"
             )
     limit = float(np.nanpercentile(np.abs(matrix), 99)) or 1.0
-    figure = new_figure(13, 5.5)
+    figure = new_figure(PAGE_WIDTH_INCHES, 4.2)
     axis = figure.subplots()
     image = axis.imshow(matrix, aspect="auto", cmap=SIGNED_CMAP, vmin=-limit, vmax=limit, interpolation="nearest")
     axis.grid(False)
@@ -169,14 +176,16 @@ def encoder_weights(weights: np.ndarray, layout: Sequence[Segment], title: str |
         previous_channel = segment.channel
     centres = [(start + stop - 1) / 2 for start, stop in channel_spans.values()]
     axis.set_xticks(centres, list(channel_spans), rotation=30, ha="right")
-    band_axis = axis.secondary_xaxis("top")
-    band_axis.set_xticks([(segment.start + segment.stop - 1) / 2 for segment in segments], [segment.band for segment in segments], fontsize=6, rotation=90)
-    band_axis.tick_params(length=0)
+    first_channel_bands = [segment.band for segment in segments if segment.channel == segments[0].channel]
+    axis.text(
+        0.5, 1.01, "bands within each channel: " + " | ".join(first_channel_bands) + " (coarse → fine)",
+        transform=axis.transAxes, ha="center", va="bottom", color="0.3",
+    )
     axis.set_ylabel("latent feature")
     axis.set_xlabel("wavelet coefficients by channel")
     figure.colorbar(image, ax=axis, label="encoder weight", shrink=0.8)
     if title:
-        axis.set_title(title)
+        axis.set_title(title, pad=18)
     return figure
 
 

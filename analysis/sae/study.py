@@ -22,8 +22,10 @@ from analysis.engine import training
 from analysis.engine.device import resolve_device
 from analysis.evaluation import attribute_correlation, code_measures, latent_structure
 from analysis.features.model_inputs import PARTS, FeatureSet, build_features, to_curves
-from analysis.sae import claims
-from analysis.sae.models import ModelConfig
+from analysis.sae import calibration, claims
+from analysis.sae.models import DEFAULT_L1_WEIGHT, STUDY_KL_WEIGHT, ModelConfig
+
+ALL_TRIALS = "all"  # seed_metrics on every trial (training, validation and test subjects)
 
 # Attributes the study correlates features with (Section 3.4.2).
 ATTRIBUTES = attribute_correlation.ATTRIBUTES
@@ -94,23 +96,62 @@ def model_config(settings: config.Settings, name: str, input_dim: int) -> ModelC
     return ModelConfig(name=name, input_dim=input_dim, latent_dim=settings.latent_dim, **options)
 
 
-def train_config(settings: config.Settings) -> training.TrainConfig:
+def train_config(settings: config.Settings, seeds: tuple[int, ...] | None = None) -> training.TrainConfig:
     return training.TrainConfig(
         epochs=settings.epochs,
         batch_size=settings.batch_size,
         learning_rate=settings.learning_rate,
         patience=settings.patience,
-        seeds=settings.seeds,
+        seeds=settings.seeds if seeds is None else seeds,
         device=settings.device,
+        warmup_epochs=min(settings.warmup_epochs, settings.epochs - 1),
     )
 
 
-def train_all(study: Study, progress: bool = True) -> dict[str, list[training.TrainedModel]]:
-    """Every model of the settings, every seed: trained, or loaded from the cache."""
+def calibrated_models(settings: config.Settings) -> tuple[str, ...]:
+    """The models whose L1 weight the calibration chooses (not those the settings fix by hand)."""
+    if not settings.calibrate_sparsity:
+        return ()
+    return tuple(
+        name
+        for name in settings.models
+        if name in calibration.CALIBRATED_MODELS and calibration.CALIBRATED_WEIGHT not in settings.model_options.get(name, {})
+    )
+
+
+def calibrate_all(study: Study, progress: bool = False) -> dict[str, calibration.Calibration]:
+    """The sparsity calibration of every calibrated model (sweeps trained once, then read from the cache)."""
+    settings = study.settings
     return {
-        name: _train(study, model_config(study.settings, name, study.features.train.shape[1]), progress)
-        for name in study.settings.models
+        name: calibration.calibrate(
+            model_config(settings, name, study.features.train.shape[1]),
+            train_config(settings, seeds=settings.calibration_seeds),
+            study.features.train,
+            study.features.validation,
+            study.features.identity,
+            settings.sparsity_grid,
+            settings.kl_sparsity_grid,
+            progress=progress,
+        )
+        for name in calibrated_models(settings)
     }
+
+
+def main_config(study: Study, name: str, calibrations: dict[str, calibration.Calibration] | None = None) -> ModelConfig:
+    """The configuration the comparison uses: the settings' model, with its calibrated L1 weight where calibrated."""
+    base = model_config(study.settings, name, study.features.train.shape[1])
+    if calibrations is not None and name in calibrations:
+        return replace(base, **{calibration.CALIBRATED_WEIGHT: calibrations[name].chosen})
+    return base
+
+
+def train_all(
+    study: Study, progress: bool = True, calibrations: dict[str, calibration.Calibration] | None = None
+) -> dict[str, list[training.TrainedModel]]:
+    """Every model of the settings, every seed, at its calibrated sparsity: trained, or loaded from the cache."""
+    if calibrations is None:
+        calibrations = calibrate_all(study, progress=progress)
+    return {name: _train(study, main_config(study, name, calibrations), progress) for name in study.settings.models}
 
 
 def train_variant(study: Study, name: str, progress: bool = False, **options: float) -> list[training.TrainedModel]:
@@ -168,19 +209,23 @@ def feature_patterns(
 def seed_metrics(runs: dict[str, list[training.TrainedModel]], study: Study, part: str = "test") -> pd.DataFrame:
     """One row per (model, seed): every quantity the comparison and the claims ledger use.
 
-    All measured on ``part`` (the held-out test subjects by default):
+    All measured on ``part``: the held-out test subjects by default, or
+    ``"all"`` for every trial of every subject, as a study without a
+    held-out split would measure them:
     reconstruction (mse, fve), sparsity (mean_activation_rate, l0_share: exactly
-    non-zero entries, bimodal_share:
+    non-zero entries), bimodal_share:
     share of features that reject unimodality by Hartigan's dip test,
     Benjamini–Hochberg q < 0.05, see code_measures.dip_test_pvalues), redundancy
-    (max_pairwise_abs_r, pattern_similarity: mean |cos| between single-feature
-    patterns), importance_evenness, trial-level max |r| and count of |r| > claims.SPEED_R_THRESHOLD
+    (max_pairwise_abs_r; pattern_similarity and whole_pattern_cosine, see
+    :func:`_pattern_measures`), importance_evenness, trial-level max |r| and count of |r| > claims.SPEED_R_THRESHOLD
     per attribute (over the whole cohort, see below), latent-space neighbourhood agreement per attribute
     (neighbours from other subjects only), and the KMeans structure
     (pc1_cluster_share, pc2_cluster_share, max_cluster_ami).
     """
-    inputs = study.inputs(part)
-    trials = study.trials(part)
+    if part == ALL_TRIALS:
+        inputs, trials = study.all_inputs()
+    else:
+        inputs, trials = study.inputs(part), study.trials(part)
     subjects = trials["SUBJECT_ID"].to_numpy()
     # Attribute correlations use every trial, as the study did: the attributes
     # play no part in training, and the test subjects alone are too few for
@@ -200,7 +245,7 @@ def seed_metrics(runs: dict[str, list[training.TrainedModel]], study: Study, par
                 "l0_share": code_measures.l0_share(codes),
                 "bimodal_share": code_measures.dip_bimodal_share(codes),
                 "max_pairwise_abs_r": code_measures.max_abs_offdiagonal(code_measures.feature_correlation_matrix(codes)),
-                "pattern_similarity": _pattern_similarity(run, study),
+                **_pattern_measures(run, study),
                 "importance_evenness": _evenness(codes),
                 "best_epoch": run.best_epoch,
                 "stopped_epoch": run.stopped_epoch,
@@ -218,6 +263,43 @@ def seed_metrics(runs: dict[str, list[training.TrainedModel]], study: Study, par
     return pd.DataFrame(rows)
 
 
+# The variant analyses of the ledger's sensitivity column, as the page names them.
+LITERAL_BETA = "β = 1"
+DEFAULT_SPARSITY = "default λ₂"
+ALL_TRIALS_LABEL = "all trials"
+
+
+def sensitivity_metrics(
+    study: Study, runs: dict[str, list[training.TrainedModel]], per_seed: pd.DataFrame, progress: bool = False
+) -> dict[str, pd.DataFrame]:
+    """:func:`seed_metrics` tables of the variant analyses, each differing from ``per_seed`` in one respect.
+
+    * β = 1: the Sparse VAE trained with the study's literal β;
+    * default λ₂: the calibrated models trained with the default L1 weight instead;
+    * all trials: the main models measured on every trial, not only the held-out subjects.
+
+    A variant that does not apply to this run (its model was not trained) is left out.
+    """
+    variants: dict[str, pd.DataFrame] = {}
+    if "svae" in runs:
+        literal = train_variant(study, "svae", progress, kl_weight=STUDY_KL_WEIGHT)
+        variants[LITERAL_BETA] = _replace_models(per_seed, seed_metrics({"svae": literal}, study))
+    calibrated = [name for name in calibrated_models(study.settings) if name in runs]
+    if calibrated:
+        default_runs = {name: train_variant(study, name, progress, l1_weight=DEFAULT_L1_WEIGHT) for name in calibrated}
+        variants[DEFAULT_SPARSITY] = _replace_models(per_seed, seed_metrics(default_runs, study))
+    variants[ALL_TRIALS_LABEL] = seed_metrics(runs, study, part=ALL_TRIALS)
+    return variants
+
+
+def _replace_models(per_seed: pd.DataFrame, replacement: pd.DataFrame) -> pd.DataFrame:
+    """``per_seed`` with the rows of the models in ``replacement`` swapped for its rows, model order kept."""
+    kept = per_seed[~per_seed["model"].isin(replacement["model"].unique())]
+    order = {model: index for index, model in enumerate(per_seed["model"].unique())}
+    combined = pd.concat([kept, replacement], ignore_index=True)
+    return combined.sort_values(["model", "seed"], key=lambda column: column.map(order) if column.name == "model" else column, kind="stable").reset_index(drop=True)
+
+
 def _share_above(values: np.ndarray, threshold: float) -> float:
     finite = values[np.isfinite(values)]
     return float((finite > threshold).mean()) if finite.size else float("nan")
@@ -230,13 +312,22 @@ def _evenness(codes: np.ndarray) -> float:
         return float("nan")
 
 
-def _pattern_similarity(run: training.TrainedModel, study: Study) -> float:
-    """Mean |cosine| between the curve patterns of all features (claim C9)."""
+def _pattern_measures(run: training.TrainedModel, study: Study) -> dict[str, float]:
+    """Claim C9: how alike the single-feature curves are, as deviations from the zero code and whole.
+
+    pattern_similarity is the mean |cosine| between the deviations of all live
+    features (what each feature adds); whole_pattern_cosine the mean cosine
+    between their whole reconstructions, the curves the study looked at.
+    """
     patterns, baseline = feature_patterns(run, study, np.arange(run.config.latent_dim))
     deviations = patterns - baseline
-    if np.count_nonzero(np.linalg.norm(deviations.reshape(len(deviations), -1), axis=1)) < 2:
-        return float("nan")
-    return code_measures.mean_offdiagonal(np.abs(code_measures.pattern_similarity(deviations)))
+    live = np.linalg.norm(deviations.reshape(len(deviations), -1), axis=1) > 0
+    if live.sum() < 2:
+        return {"pattern_similarity": float("nan"), "whole_pattern_cosine": float("nan")}
+    return {
+        "pattern_similarity": code_measures.mean_offdiagonal(np.abs(code_measures.pattern_similarity(deviations[live]))),
+        "whole_pattern_cosine": code_measures.mean_offdiagonal(code_measures.pattern_similarity(patterns[live])),
+    }
 
 
 def _agreement(codes: np.ndarray, values: np.ndarray, subjects: np.ndarray) -> float:

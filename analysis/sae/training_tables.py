@@ -8,17 +8,18 @@ summaries are means ± SD over seeds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from analysis.config import MODEL_LABELS, Settings
+from analysis.config import MODEL_LABELS
 from analysis.engine import training
 from analysis.evaluation import seed_summary
 from analysis.sae.claims import FAILS, HOLDS, PAPER_MSE_RANGE, UNTESTABLE
-from analysis.sae.models import build_model, per_coefficient_kl_weight
-from analysis.sae.study import Study, model_config
+from analysis.sae.models import ModelConfig, build_model, per_coefficient_kl_weight
+from analysis.sae.study import Study
 
 # (ModelConfig field, symbol, what it weighs or sets). A model uses a field
 # when the model it builds keeps an attribute of that name.
@@ -32,17 +33,20 @@ LOSS_PARAMETERS: tuple[tuple[str, str, str], ...] = (
 NOT_USED = "–"
 
 
-def loss_weight_table(settings: Settings, input_dim: int) -> pd.DataFrame:
-    """One row per loss parameter, one column per model: the value it trains with, or "–"."""
+def loss_weight_table(configs: Mapping[str, ModelConfig]) -> pd.DataFrame:
+    """One row per loss parameter, one column per model: the value it trains with, or "–".
+
+    ``configs`` maps model names to the configurations that were trained
+    (e.g. ``run.config`` of a trained seed), so calibrated weights show as chosen.
+    """
     table = pd.DataFrame(
         {"parameter": [symbol for _, symbol, _ in LOSS_PARAMETERS], "meaning": [meaning for _, _, meaning in LOSS_PARAMETERS]}
     )
-    for name in settings.models:
-        config = model_config(settings, name, input_dim)
+    for name, config in configs.items():
         # Tiny dimensions: only which attributes the model keeps matters here.
         model = build_model(replace(config, input_dim=1, latent_dim=1), seeds=(0,))
         table[MODEL_LABELS.get(name, name)] = [
-            _weight_text(getattr(config, field), input_dim) if hasattr(model, field) else NOT_USED
+            _weight_text(getattr(config, field), config.input_dim) if hasattr(model, field) else NOT_USED
             for field, _, _ in LOSS_PARAMETERS
         ]
     return table

@@ -51,7 +51,7 @@ def test_environment_lists_versions_in_order() -> None:
     assert list(table.columns) == ["component", "version"]
     assert list(table["component"]) == [
         "python",
-        "platform",
+        "system",
         "torch",
         "numpy",
         "pandas",
@@ -64,6 +64,7 @@ def test_environment_lists_versions_in_order() -> None:
     ]
     values = dict(zip(table["component"], table["version"]))
     assert values["python"] == platform.python_version()
+    assert values["system"] == f"{platform.system()} {platform.machine()}"
     assert values["torch"] == torch.__version__
     assert values["numpy"] == np.__version__
     assert values["pandas"] == pd.__version__
@@ -166,7 +167,8 @@ def test_settings_table_shows_the_run() -> None:
     assert values["profile"] == "smoke"
     assert values["models"] == "SAE, SAE + disentanglement, Sparse VAE"
     assert values["seeds"] == "3, 4"
-    assert values["epochs (patience)"] == "3 (2)"
+    assert values["epochs (patience, warm-up)"] == "3 (2, 1)"
+    assert values["sparsity weight λ₂"] == "calibrated to the target rate"
     assert values["latent size"] == "16"
     assert values["subjects"] == "24"
     assert values["device"].startswith("cpu (")

@@ -21,7 +21,14 @@ def per_seed_table(**changes: dict[str, float]) -> pd.DataFrame:
         values = {**values, **changes.get(model, {})}
         weak = model == "svae"
         for seed, jitter in ((0, -0.001), (1, 0.001)):
-            row = {"model": model, "seed": seed, "fve": 0.9, "bimodal_share": 0.1, "importance_evenness": 0.95}
+            row = {
+                "model": model,
+                "seed": seed,
+                "fve": 0.9,
+                "bimodal_share": 0.1,
+                "importance_evenness": 0.93 if weak else 0.95,
+                "whole_pattern_cosine": 0.9,
+            }
             row.update({key: value + jitter for key, value in values.items()})
             row.update({f"max_abs_r_{a}": (0.42 if a == "WALKING_SPEED" else 0.26) * (0.5 if weak else 1) for a in ATTRIBUTES})
             row.update({f"agreement_{a}": (0.8 if a == "WALKING_SPEED" else 0.2) for a in ATTRIBUTES})
@@ -107,3 +114,38 @@ def test_no_gradient_at_all_is_not_a_speed_gradient():
     for attribute in ATTRIBUTES:
         table[f"agreement_{attribute}"] = -0.1 if attribute == "WALKING_SPEED" else -0.5
     assert verdicts(table)["C4"] == claims.FAILS
+
+
+def test_c9_reproduces_with_its_explanation_when_only_the_whole_curves_are_alike():
+    # Whole reconstructions alike, what each feature adds is not: the shared baseline explains the observation.
+    table = per_seed_table(**{model: {"pattern_similarity": 0.1} for model in ("sae", "sae_disentangled", "svae")})
+    assert verdicts(table)["C9"] == claims.EXPLAINED
+    table["whole_pattern_cosine"] = 0.2
+    assert verdicts(table)["C9"] == claims.FAILS
+
+
+def test_c8_verdict_agrees_with_its_checks():
+    """The ledger's C8 follows the same two comparisons the importance chapter tabulates."""
+    cases = {
+        claims.HOLDS: per_seed_table(),
+        claims.PARTLY: per_seed_table(svae={"importance_evenness": 0.1}),
+        claims.FAILS: per_seed_table(**{m: {"importance_evenness": v} for m, v in (("sae", 0.5), ("sae_disentangled", 0.5), ("svae", 0.6))}),
+    }
+    for expected, table in cases.items():
+        met = [value for _, value in claims.c8_checks(table)]
+        assert verdicts(table)["C8"] == expected, met
+    # Every check failing is "does not hold", every check met is "holds".
+    assert [value for _, value in claims.c8_checks(cases[claims.FAILS])] == [False, False]
+    assert [value for _, value in claims.c8_checks(cases[claims.HOLDS])] == [True, True]
+
+
+def test_sensitivity_names_each_variant_that_changes_a_verdict():
+    main = claims.ledger(per_seed_table(), config.resolve("full"), synthetic=False)
+    literal = claims.ledger(per_seed_table(svae={"mse": 5.0}), config.resolve("full"), synthetic=False)
+    same = claims.ledger(per_seed_table(), config.resolve("full"), synthetic=False)
+    notes = dict(zip(main["claim"], claims.sensitivity(main, {"β = 1": literal, "all trials": same})))
+    assert notes["C1"] == "β = 1: partly holds"
+    assert notes["C2"] == claims.SAME
+    table = claims.with_sensitivity(main, {"β = 1": literal, "all trials": same})
+    assert list(table.columns)[-1] == "sensitivity"
+    assert len(table) == len(main)

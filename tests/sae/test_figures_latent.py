@@ -32,10 +32,12 @@ def test_learning_curves() -> None:
                         rows.append((model, seed, epoch, part, term, 1.0 / epoch + 0.1 * seed))
     history = pd.DataFrame(rows, columns=["model", "seed", "epoch", "part", "term", "value"])
     figure = render(figures_latent.learning_curves(history))
-    assert len(figure.axes) == 2 * 4  # models x union of terms
-    assert figure.axes[0].get_title() == "total (weighted sum)"
-    # Columns: total, reconstruction, sparsity, kl.
-    assert [axis.axison for axis in figure.axes] == [True, True, True, False, True, True, False, True]
+    assert len(figure.axes) == 4 * 2  # union of terms x models
+    assert [axis.get_title() for axis in figure.axes[:2]] == ["SAE", "Sparse VAE"]
+    assert figure.axes[0].get_ylabel() == "total\n(weighted sum)"
+    # Rows: total, reconstruction, sparsity, kl; a term a model lacks says so.
+    blank = [any(text.get_text() == "not in this loss" for text in axis.texts) for axis in figure.axes]
+    assert blank == [False, False, False, False, False, True, True, False]
     with pytest.raises(ValueError, match=r"history has no column\(s\) \['part'\]"):
         figures_latent.learning_curves(history.drop(columns="part"))
 
@@ -52,6 +54,7 @@ def test_encoder_weights_marks_channels_and_bands() -> None:
     widths = sorted({line.get_linewidth() for line in heatmap.lines})
     assert len(heatmap.lines) == 49 and len(widths) == 2  # 9 channel and 40 band boundaries
     assert sum(line.get_linewidth() == widths[1] for line in heatmap.lines) == 9
+    assert any("A4 | D4" in text.get_text() for text in heatmap.texts)
     with pytest.raises(ValueError, match="lies outside the 1000 weight columns"):
         figures_latent.encoder_weights(weights[:, :1000], layout())
 
