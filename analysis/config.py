@@ -41,12 +41,16 @@ class Settings:
     model_options: dict[str, dict[str, float]] = field(default_factory=dict)
     tsne_perplexity: float = 30.0
     n_clusters: int = 5
+    # Resamples of subjects for bootstrap intervals (the real-curves yardstick).
+    n_bootstrap: int = 1000
     # Sparsity calibration of the deterministic models (analysis.sae.calibration):
     # the L1 weights tried, a few KL-sparsity weights shown beside them, and the seeds used.
     calibrate_sparsity: bool = True
     sparsity_grid: tuple[float, ...] = (0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
     kl_sparsity_grid: tuple[float, ...] = (0.003, 0.01, 0.03)
     calibration_seeds: tuple[int, ...] = (0, 1)
+    # The L1 weights tried for models of single curves (135 coefficients; analysis.sae.one_channel).
+    curve_sparsity_grid: tuple[float, ...] = (0.3, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -65,9 +69,11 @@ PROFILES: dict[str, Settings] = {
         max_subjects=24,
         tsne_perplexity=5.0,
         n_clusters=3,
+        n_bootstrap=100,
         sparsity_grid=(0.01, 0.3),
         kl_sparsity_grid=(0.01,),
         calibration_seeds=(0,),
+        curve_sparsity_grid=(0.1, 1.0),
     ),
 }
 
@@ -80,7 +86,7 @@ def resolve(profile: str = "full", **overrides: Any) -> Settings:
     unknown = set(chosen) - set(Settings.__dataclass_fields__)
     if unknown:
         raise ValueError(f"unknown setting(s) {sorted(unknown)}")
-    for key in ("models", "seeds", "calibration_seeds", "sparsity_grid", "kl_sparsity_grid"):
+    for key in ("models", "seeds", "calibration_seeds", "sparsity_grid", "kl_sparsity_grid", "curve_sparsity_grid"):
         if key in chosen:
             chosen[key] = _as_tuple(key, chosen[key])
     if "model_options" in chosen:

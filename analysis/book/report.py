@@ -192,6 +192,18 @@ def header_markdown(source: "DataSource", settings: Settings, device: "str | tor
     )
 
 
+def real_data_banner(label: str, provenance: str) -> str:
+    """MyST admonition for a page whose verdicts are about real people."""
+    return (
+        f"````{{admonition}} Data: {label} (real)\n"
+        ":class: important\n\n"
+        f"{provenance}\n\n"
+        "Verdicts in the columns about these curves are findings about real people walking; "
+        "columns about the synthetic cohort describe the simulation.\n"
+        "````"
+    )
+
+
 def show_header(source: "DataSource", settings: Settings, device: "str | torch.device | None" = None) -> None:
     """Display the chapter header (rendered as MyST by the book)."""
     from IPython.display import Markdown, display

@@ -122,3 +122,40 @@ def speed_distribution(trials: pd.DataFrame) -> Figure:
     right.set_ylabel(attribute_label("WALKING_SPEED"))
     right.set_title("by sub-dataset")
     return figure
+
+
+@styled
+def shape_comparison(shapes: Mapping[str, pd.DataFrame], speeds: Mapping[str, np.ndarray] | None = None) -> Figure:
+    """Mean vertical force shapes (curve / its stance mean) of several sources, each with its interval band.
+
+    ``shapes`` maps a source label to a table with columns sample, mean, low,
+    high (e.g. :func:`analysis.evaluation.vertical_yardstick.mean_shape`);
+    ``speeds``, when given, adds a panel with each source's trial speeds.
+    """
+    if not shapes:
+        raise ValueError("no shape to plot")
+    for label, table in shapes.items():
+        tables.require_columns(table, ["sample", "mean", "low", "high"], f"shape of {label}")
+    n_panels = 2 if speeds else 1
+    figure = new_figure(7.0, 3.2)
+    axes = figure.subplots(1, n_panels, width_ratios=[2.2, 1] if speeds else None, squeeze=False)[0]
+    shape_axis = axes[0]
+    for index, (label, table) in enumerate(shapes.items()):
+        colour = palette_colour(index)
+        shape_axis.fill_between(table["sample"], table["low"], table["high"], color=colour, alpha=0.25, linewidth=0)
+        shape_axis.plot(table["sample"], table["mean"], color=colour, linewidth=1.8, label=label)
+    shape_axis.set_xlabel("% stance")
+    shape_axis.set_ylabel("vertical force / its stance mean")
+    shape_axis.legend(loc="lower center")
+    if speeds:
+        speed_axis = axes[1]
+        values = [np.asarray(speeds[label], dtype=float) for label in shapes if label in speeds]
+        labels = [label for label in shapes if label in speeds]
+        parts = speed_axis.boxplot(values, showfliers=False, patch_artist=True, widths=0.6)
+        for index, box in enumerate(parts["boxes"]):
+            box.set_facecolor(palette_colour(index))
+            box.set_alpha(0.5)
+        speed_axis.set_xticks(range(1, len(labels) + 1), [label.replace(" (", "\n(") for label in labels])
+        speed_axis.set_ylabel(attribute_label("WALKING_SPEED"))
+        speed_axis.set_title("trial speeds")
+    return figure

@@ -141,7 +141,7 @@ def _checked_curves(curves: np.ndarray, channels: Sequence[str]) -> np.ndarray:
     return array
 
 
-def _extreme_in_window(signal: np.ndarray, window: tuple[int, int], largest: bool) -> tuple[np.ndarray, np.ndarray]:
+def extreme_in_window(signal: np.ndarray, window: tuple[int, int], largest: bool) -> tuple[np.ndarray, np.ndarray]:
     """(value, time in % stance) of the max (or min) of each row inside ``window``."""
     start, stop = window
     part = signal[:, start : stop + 1]
@@ -213,7 +213,7 @@ def landmarks(
             ("ml_early_min", medial, False),
             ("ml_medial_max", medial, True),
         ):
-            columns[name], columns[f"{name}_time"] = _extreme_in_window(signal, WINDOWS[name], largest)
+            columns[name], columns[f"{name}_time"] = extreme_in_window(signal, WINDOWS[name], largest)
         columns["ap_zero_crossing_time"] = zero_crossing_time(anterior, columns["ap_braking_min_time"].astype(int))
         columns["cop_ap_range"] = np.ptp(array[:, index[("COP_AP", side)]], axis=1)
         columns["cop_ml_range"] = np.ptp(array[:, index[("COP_ML", side)]], axis=1)

@@ -161,6 +161,50 @@ def c10_checks(per_seed: pd.DataFrame) -> list[tuple[str, bool | None]]:
     return [(f"max pairwise |r| ordered {order}", _ordered(_means(per_seed, "max_pairwise_abs_r"), PAIRWISE_ORDER))]
 
 
+def checks_verdict(checks: list[tuple[str, bool | None]]) -> str:
+    """Holds when every applicable check is met, partly when some are, not when none; untestable without any."""
+    return _verdict([met for _, met in checks if met is not None])
+
+
+def c3_verdict(per_seed: pd.DataFrame) -> str:
+    """C3: some features bimodal (dip test) in every model."""
+    bimodal = _means(per_seed, "bimodal_share")
+    return _verdict([value > 0 for value in bimodal.values() if np.isfinite(value)])
+
+
+SPARSITY_ORDER = ("sae", "sae_disentangled", "svae")
+
+
+def c11_verdict(per_seed: pd.DataFrame) -> str:
+    """C11: activation rates ordered SAE < SAE+D < Sparse VAE (lower is sparser).
+
+    Holds when the means are in that order and each pair's ranges over seeds
+    are apart; partly when the means are in order but some pair's ranges
+    overlap (the two cannot be told apart, e.g. when both were calibrated to
+    the same target); does not hold when the means are out of order.
+    """
+    means = _means(per_seed, "mean_activation_rate")
+    ordered = _ordered(means, SPARSITY_ORDER)
+    if ordered is None:
+        return UNTESTABLE
+    if not ordered:
+        return FAILS
+    ranges = per_seed.groupby("model")["mean_activation_rate"].agg(["min", "max"])
+    apart = all(ranges.loc[low, "max"] < ranges.loc[high, "min"] for low, high in zip(SPARSITY_ORDER, SPARSITY_ORDER[1:]))
+    return HOLDS if apart else PARTLY
+
+
+def c6_speed_verdict(per_seed: pd.DataFrame) -> str:
+    """C6 restricted to speed (one channel, no other attributes): several features with |r| above the threshold.
+
+    Judged on the deterministic models, like C6.
+    """
+    speed_count = _means(per_seed, f"n_abs_r_above_{SPEED_R_THRESHOLD}_WALKING_SPEED")
+    return _verdict(
+        [speed_count[m] >= SEVERAL_FEATURES for m in speed_count if m in DETERMINISTIC_MODELS and np.isfinite(speed_count[m])]
+    )
+
+
 def _c9_verdict(checks: list[tuple[str, bool | None]]) -> str:
     (_, alike), (_, explained) = checks
     if alike is None:
@@ -190,11 +234,10 @@ def ledger(per_seed: pd.DataFrame, settings: Settings, synthetic: bool) -> pd.Da
         _verdict([abs(rate[m] - PAPER_ACTIVATION_RATE[m]) <= ACTIVATION_RATE_TOLERANCE for m in rate if m in PAPER_ACTIVATION_RATE]),
     )
 
-    bimodal = _means(per_seed, "bimodal_share")
     rows["C3"] = (
         "share of features bimodal by Hartigan's dip test (q < 0.05): "
         + _per_model(per_seed, "bimodal_share"),
-        _verdict([value > 0 for value in bimodal.values() if np.isfinite(value)]),
+        c3_verdict(per_seed),
     )
 
     agreement = {attribute: _means(per_seed, f"agreement_{attribute}") for attribute in ATTRIBUTES}
@@ -253,7 +296,7 @@ def ledger(per_seed: pd.DataFrame, settings: Settings, synthetic: bool) -> pd.Da
 
     rows["C8"] = (
         "importance evenness (1 = uniform): " + _per_model(per_seed, "importance_evenness"),
-        _verdict([met for _, met in c8_checks(per_seed) if met is not None]),
+        checks_verdict(c8_checks(per_seed)),
     )
 
     rows["C9"] = (
@@ -264,15 +307,11 @@ def ledger(per_seed: pd.DataFrame, settings: Settings, synthetic: bool) -> pd.Da
         _c9_verdict(c9_checks(per_seed)),
     )
 
-    rows["C10"] = (
-        _per_model(per_seed, "max_pairwise_abs_r"),
-        _verdict([met for _, met in c10_checks(per_seed) if met is not None]),
-    )
+    rows["C10"] = (_per_model(per_seed, "max_pairwise_abs_r"), checks_verdict(c10_checks(per_seed)))
 
-    sparsity = _ordered(rate, ("sae", "sae_disentangled", "svae"))
     rows["C11"] = (
         "activation rate (lower = sparser): " + _per_model(per_seed, "mean_activation_rate"),
-        _verdict([sparsity] if sparsity is not None else []),
+        c11_verdict(per_seed),
     )
 
     chosen = {key: getattr(settings, key) for key in PAPER_SETTINGS}

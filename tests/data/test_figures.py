@@ -70,3 +70,24 @@ def test_speed_distribution(trials: pd.DataFrame) -> None:
     figure = render(data_figures.speed_distribution(trials))
     assert len(figure.axes) == 2
     assert figure.axes[0].get_title() == "7 of 60 trials without speed"
+
+
+def test_shape_comparison_draws_each_source_with_its_band() -> None:
+    sample = np.arange(101)
+    shape = pd.DataFrame({"sample": sample, "mean": np.sin(np.pi * sample / 100), "low": 0.0, "high": 1.2})
+    figure = render(data_figures.shape_comparison({"real (spm1d)": shape, "generator": shape}, {"real (spm1d)": [1.0, 1.5], "generator": [1.4]}))
+    shape_axis, speed_axis = figure.axes
+    assert [line.get_label() for line in shape_axis.get_lines()] == ["real (spm1d)", "generator"]
+    assert [label.get_text() for label in speed_axis.get_xticklabels()] == ["real\n(spm1d)", "generator"]
+    with pytest.raises(ValueError, match="no shape"):
+        data_figures.shape_comparison({})
+
+
+def test_legibility_check_catches_small_text() -> None:
+    figure = style.new_figure(7.0, 3.0)
+    figure.text(0.5, 0.5, "tiny", fontsize=5)
+    with pytest.raises(ValueError, match="'tiny' would show at 5.0 pt"):
+        style.check_legible(figure, "toy")
+    wide = matplotlib.figure.Figure(figsize=(15, 3))
+    wide.text(0.5, 0.5, "shrunk", fontsize=10)
+    assert style.smallest_text(wide) == (pytest.approx(5.0), "shrunk")

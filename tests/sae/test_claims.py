@@ -149,3 +149,10 @@ def test_sensitivity_names_each_variant_that_changes_a_verdict():
     table = claims.with_sensitivity(main, {"β = 1": literal, "all trials": same})
     assert list(table.columns)[-1] == "sensitivity"
     assert len(table) == len(main)
+
+
+def test_c11_tells_a_tie_from_an_order():
+    assert verdicts(per_seed_table())["C11"] == claims.HOLDS
+    # Means in order, but the two deterministic models' seed ranges overlap: they cannot be told apart.
+    tied = per_seed_table(sae={"mean_activation_rate": 0.0795}, sae_disentangled={"mean_activation_rate": 0.08})
+    assert verdicts(tied)["C11"] == claims.PARTLY
