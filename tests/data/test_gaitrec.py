@@ -120,6 +120,17 @@ def test_select_and_subset_keep_the_dataset_and_its_key(tmp_path: Path) -> None:
     assert chosen.n_sessions == 2 and set(chosen.trials["CLASS_LABEL"]) == {"HC"}
 
 
+def test_the_cohort_form_is_shared_and_checks_its_key(gaitrec_dir: Path) -> None:
+    from analysis import data
+    from analysis.data import gutenberg
+
+    cohort = gaitrec.load(gaitrec_dir)
+    assert isinstance(cohort, data.Cohort)
+    assert data.Cohort.__dataclass_fields__["trial_key"].default == gutenberg.ID_COLUMNS
+    with pytest.raises(ValueError, match=r"^the trial table lacks the trial key column\(s\) DATASET_ID$"):
+        data.Cohort(cohort.curves, cohort.channels, cohort.trials, cohort.directory)  # Gutenberg's key by default
+
+
 # ---------------------------------------------------------------------------
 # Rejected directories and files (the same classes as Gutenberg's).
 
