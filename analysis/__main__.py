@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     data_parser = groups.add_parser("data", help="check or download Gutenberg or GaitRec files, synthesize Gutenberg files")
     commands = data_parser.add_subparsers(dest="command", required=True)
-    dataset_help = "which database: " + ", ".join(f"{name} ({entry.title})" for name, entry in DATASETS.items())
+    dataset_help = "which database: " + " or ".join(f"{name} ({entry.recorded})" for name, entry in DATASETS.items())
     dataset_help += f"; default {DEFAULT_DATASET}"
 
     check = commands.add_parser("check", help="validate a directory of Gutenberg or GaitRec files and summarise it")
