@@ -1,4 +1,7 @@
-"""Command line: ``python -m analysis data {check,fetch,synthesize}`` and ``book {execute,build}``."""
+"""Command line: ``python -m analysis data {check,fetch,synthesize}`` and ``book {execute,build}``.
+
+``data check`` and ``data fetch`` take ``--dataset gutenberg`` (the default) or ``--dataset gaitrec``.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +15,20 @@ if TYPE_CHECKING:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from analysis import data
+    from analysis.data import datasets
 
-    cohort = data.load(args.directory, drop_incomplete=args.drop_incomplete)
-    print(data.summarize(cohort))
+    dataset = datasets.get(args.dataset, "--dataset")
+    cohort = dataset.load(args.directory, drop_incomplete=args.drop_incomplete)
+    print(dataset.summarize(cohort))
     return 0
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from analysis.data import download
+    from analysis.data import datasets, download
 
-    paths = download.fetch(args.dest, api_url=args.api_url, collection_id=args.collection)
+    dataset = datasets.get(args.dataset, "--dataset")
+    collection = dataset.collection_id if args.collection is None else args.collection
+    paths = download.fetch(args.dest, api_url=args.api_url, collection_id=collection, wanted=dataset.published_files)
     print(f"{len(paths)} files ready in {args.dest}")
     return 0
 
@@ -126,20 +132,32 @@ def _add_book_group(groups: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     groups = parser.add_subparsers(dest="group", required=True)
-    data_parser = groups.add_parser("data", help="check, download or synthesize Gutenberg files")
-    commands = data_parser.add_subparsers(dest="command", required=True)
+    from analysis.data.datasets import DATASETS, DEFAULT_DATASET
+    from analysis.data.download import FIGSHARE_API
 
-    check = commands.add_parser("check", help="validate a directory of Gutenberg files and summarise it")
+    data_parser = groups.add_parser("data", help="check or download Gutenberg or GaitRec files, synthesize Gutenberg files")
+    commands = data_parser.add_subparsers(dest="command", required=True)
+    dataset_help = "which database: " + " or ".join(f"{name} ({entry.recorded})" for name, entry in DATASETS.items())
+    dataset_help += f"; default {DEFAULT_DATASET}"
+
+    check = commands.add_parser("check", help="validate a directory of Gutenberg or GaitRec files and summarise it")
     check.add_argument("directory", type=Path)
+    check.add_argument("--dataset", choices=tuple(DATASETS), default=DEFAULT_DATASET, help=dataset_help)
     check.add_argument("--drop-incomplete", action="store_true", help="drop trials with missing samples instead of failing")
     check.set_defaults(run=_check)
 
-    from analysis.data.download import FIGSHARE_API, GUTENBERG_COLLECTION_ID
-
-    fetch = commands.add_parser("fetch", help="download the Gutenberg files from figshare")
+    fetch = commands.add_parser("fetch", help="download the Gutenberg or GaitRec files from figshare, verified")
+    fetch.add_argument("--dataset", choices=tuple(DATASETS), default=DEFAULT_DATASET, help=dataset_help)
     fetch.add_argument("--dest", type=Path, required=True)
     fetch.add_argument("--api-url", default=FIGSHARE_API, help="figshare API root (for mirrors and tests)")
-    fetch.add_argument("--collection", type=int, default=GUTENBERG_COLLECTION_ID)
+    fetch.add_argument(
+        "--collection",
+        type=int,
+        default=None,
+        help="figshare collection id (default: the dataset's, "
+        + ", ".join(f"{entry.collection_id} for {name}" for name, entry in DATASETS.items())
+        + ")",
+    )
     fetch.set_defaults(run=_fetch)
 
     synthesize = commands.add_parser("synthesize", help="write a synthetic cohort in the Gutenberg format")

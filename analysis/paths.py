@@ -4,6 +4,8 @@ Environment variables let a user move the caches and point at data without
 editing code:
 
 * ``GAIT_DATA_DIR`` – a directory holding the real Gutenberg files.
+* ``GAITREC_DATA_DIR`` – a directory holding the real GaitRec files (a
+  separate variable, so one build can name both databases).
 * ``GAIT_STRUCTURE_DIR`` – a directory with ``GRF_metadata.csv`` and
   ``GRF_walking_speed.csv`` whose cohort structure the synthetic cohort copies
   instead of the real one shipped in :data:`REFERENCE_DIR`; the word
@@ -24,8 +26,11 @@ EXECUTED_DIR = BOOK_DIR / "_executed"
 SITE_DIR = BOOK_DIR / "_build" / "html"
 # The real Gutenberg metadata and walking speeds, shipped as package data.
 REFERENCE_DIR = PACKAGE_DIR / "data" / "reference"
+# The real GaitRec session metadata, shipped as package data.
+GAITREC_REFERENCE_DIR = PACKAGE_DIR / "data" / "gaitrec_reference"
 
 DATA_DIR_VARIABLE = "GAIT_DATA_DIR"
+GAITREC_DATA_DIR_VARIABLE = "GAITREC_DATA_DIR"
 STRUCTURE_DIR_VARIABLE = "GAIT_STRUCTURE_DIR"
 DOWNLOAD_VARIABLE = "GAIT_DOWNLOAD"
 CACHE_VARIABLE = "LATENT_MOTION_CACHE"
@@ -42,17 +47,18 @@ def synthetic_cache_dir() -> Path:
     return cache_dir() / "synthetic"
 
 
-def download_cache_dir() -> Path:
-    return cache_dir() / "gutenberg"
+def download_cache_dir(dataset: str = "gutenberg") -> Path:
+    """Where verified downloads of ``dataset`` are kept: one folder per database."""
+    return cache_dir() / dataset
 
 
 def models_cache_dir() -> Path:
     return cache_dir() / "models"
 
 
-def user_data_dir() -> Path | None:
-    """The real-data directory named by ``GAIT_DATA_DIR``, if any."""
-    value = os.environ.get(DATA_DIR_VARIABLE, "").strip()
+def user_data_dir(variable: str = DATA_DIR_VARIABLE) -> Path | None:
+    """The real-data directory named by ``variable`` (``GAIT_DATA_DIR`` by default), if any."""
+    value = os.environ.get(variable, "").strip()
     return Path(value).expanduser() if value else None
 
 

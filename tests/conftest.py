@@ -15,6 +15,7 @@ if str(TESTS_DIR) not in sys.path:
 from analysis import style  # noqa: E402
 from analysis.data import reference  # noqa: E402
 
+import gaitrec_files  # noqa: E402
 from gutenberg_files import write_cohort  # noqa: E402
 
 
@@ -36,6 +37,14 @@ def gutenberg_dir(tmp_path: Path) -> Path:
 def gutenberg_keys(gutenberg_dir: Path) -> pd.DataFrame:
     """The sorted trial keys of ``gutenberg_dir`` (same seed, same keys)."""
     return write_cohort(gutenberg_dir)
+
+
+@pytest.fixture
+def gaitrec_dir(tmp_path: Path) -> Path:
+    """A small valid GaitRec cohort: 5 subjects (one per class) x 2 sessions x 2 trials, CRLF."""
+    directory = tmp_path / "gaitrec"
+    gaitrec_files.write_cohort(directory)
+    return directory
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,20 @@
-"""The data layer: Gutenberg files in, validated cohorts out.
+"""The data layer: Gutenberg and GaitRec files in, validated cohorts out.
 
 Modules, in the order data flows:
 
-* :mod:`~analysis.data.gutenberg` – the published file format, loading and validation;
-* :mod:`~analysis.data.reference` – the real cohort structure shipped with the package;
+* :mod:`~analysis.data.pro_files` – the "PRO" curve-file format both databases share: reading and validation;
+* :mod:`~analysis.data.cohort` – the cohort every loader returns (curves aligned with a trial table);
+* :mod:`~analysis.data.gutenberg` – the Gutenberg files (with walking speeds): loading and validation;
+* :mod:`~analysis.data.gaitrec` – the GaitRec files (healthy controls and four impairment classes);
+* :mod:`~analysis.data.reference` – the real metadata shipped with the package, checksummed;
 * :mod:`~analysis.data.download` – verified download of the published files;
-* :mod:`~analysis.data.synthetic` – a simulated cohort in the same format;
+* :mod:`~analysis.data.datasets` – the databases by name (files, figshare collection, loader, citation);
+* :mod:`~analysis.data.synthetic` – a simulated cohort in the Gutenberg format;
 * :mod:`~analysis.data.source` – which data a chapter runs on, stated on every page;
 * :mod:`~analysis.data.cohort_tables` – who is in a cohort.
 
-The format is what every other layer speaks, so its names are available from
-the package itself (``from analysis.data import CHANNELS, load``).
+The Gutenberg format is what every other layer speaks, so its names are
+available from the package itself (``from analysis.data import CHANNELS, load``).
 """
 
 from analysis.data.gutenberg import (

@@ -1,12 +1,16 @@
-"""Download the published Gutenberg files from figshare, verified.
+"""Download published gait databases (Gutenberg, GaitRec) from figshare, verified.
 
-The Gutenberg Gait Database is a figshare *collection* whose articles each
-hold one or more files. Listing the collection (all pages) and then every
-article gives, for each file, its size, MD5 and download URL. Every byte that
-ends up under a final file name has been checked against both: pooch streams
-each download into a temporary file beside the destination and moves it into
-place only after the checks pass, so an interrupted or corrupted transfer
-never leaves a plausible-looking file behind.
+Each database is a figshare *collection* whose articles each hold one or more
+files. Listing the collection (all pages) and then every article gives, for
+each file, its size, MD5 and download URL. Every byte that ends up under a
+final file name has been checked against both: pooch streams each download
+into a temporary file beside the destination and moves it into place only
+after the checks pass, so an interrupted or corrupted transfer never leaves a
+plausible-looking file behind.
+
+Gutenberg and GaitRec publish files of the same names, so a directory holds
+one collection: fetching another into it is refused before anything is
+contacted, rather than replacing one database's files with the other's.
 
 figshare sometimes answers scripted downloads with ``HTTP 202`` and an empty
 body (the file is "being prepared"); that is reported as such rather than as a
@@ -32,6 +36,8 @@ from analysis.data.gutenberg import PUBLISHED_FILES
 
 FIGSHARE_API = "https://api.figshare.com/v2"
 GUTENBERG_COLLECTION_ID = 5311538
+# GaitRec (Horsak et al. 2020), doi:10.6084/m9.figshare.c.4788012.
+GAITREC_COLLECTION_ID = 4788012
 # figshare caps page_size at 1000; pages are still followed until one is empty.
 PAGE_SIZE = 1000
 # Seconds to wait for a connection or for the next bytes of an answer.
@@ -39,7 +45,7 @@ TIMEOUT_S = 60
 # Written into the destination after every file there has been verified.
 MANIFEST_FILE = "figshare-files.json"
 PUBLIC_FILE_MODE = 0o644
-USER_AGENT = "latent-motion (Gutenberg Gait Database reanalysis)"
+USER_AGENT = "latent-motion (gait database reanalysis)"
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +111,7 @@ def fetch(
     a repeated fetch downloads nothing.
     """
     destination = Path(dest).expanduser()
+    _refuse_other_collection(destination, collection_id)
     destination.mkdir(parents=True, exist_ok=True)
     remote_files = list_files(api_url, collection_id, wanted)
     paths: list[Path] = []
@@ -149,6 +156,22 @@ def verified_local_copy(dest: str | Path, wanted: Sequence[str] = PUBLISHED_FILE
             return None
         paths.append(path)
     return paths
+
+
+def _refuse_other_collection(destination: Path, collection_id: int) -> None:
+    """Stop before a fetch would replace another collection's files of the same names."""
+    manifest_path = destination / MANIFEST_FILE
+    if not manifest_path.is_file():
+        return
+    try:
+        recorded = int(json.loads(manifest_path.read_text())["collection_id"])
+    except (ValueError, KeyError, TypeError):
+        return  # not a manifest this module wrote; the fetch rewrites it
+    if recorded != collection_id:
+        raise DownloadError(
+            f"{destination} holds the files of figshare collection {recorded} (see {MANIFEST_FILE}); "
+            f"fetching collection {collection_id} there would replace them: choose another directory"
+        )
 
 
 def is_intact(path: Path, size: int, md5: str) -> bool:

@@ -1,18 +1,21 @@
 """Decide, in one place, which data a chapter runs on, and say so plainly.
 
-Order of precedence:
+A chapter names its database (``dataset="gutenberg"``, the default, or
+``"gaitrec"``). Order of precedence:
 
-1. an explicit ``data_dir`` (real Gutenberg files the caller points at);
-2. ``GAIT_DATA_DIR``;
+1. an explicit ``data_dir`` (real files of that database the caller points at);
+2. the database's variable: ``GAIT_DATA_DIR`` (Gutenberg), ``GAITREC_DATA_DIR``;
 3. a verified download from figshare, only when asked for (``download=True``
-   or ``GAIT_DOWNLOAD=1``), kept in the download cache;
-4. otherwise a synthetic cohort in the Gutenberg format, generated once per
-   (generator version, seed, cohort structure) and cached.
+   or ``GAIT_DOWNLOAD=1``), kept in the database's download cache;
+4. otherwise, for Gutenberg, a synthetic cohort in the Gutenberg format,
+   generated once per (generator version, seed, cohort structure) and cached.
+   GaitRec has no synthetic stand-in: without its real files it is an error.
 
-A named directory that does not exist is an error, never a silent switch to
-synthetic data: a page must not claim real results it did not compute. Every
-:class:`DataSource` carries a Markdown paragraph that tells the reader which
-data the numbers below it describe.
+A named directory that does not exist, or whose metadata belongs to the other
+database, is an error, never a silent switch to other data: a page must not
+claim results it did not compute. Every :class:`DataSource` names its database
+and carries a Markdown paragraph that tells the reader which data the numbers
+below it describe.
 """
 
 from __future__ import annotations
@@ -27,26 +30,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import paths
+from analysis.data import datasets, reference
 from analysis.data import download as figshare
-from analysis.data import reference
+from analysis.data.cohort import Cohort
 from analysis.data.gutenberg import METADATA_FILE, PUBLISHED_FILES, SPEED_FILE
+from analysis.data.pro_files import DataFormatError, column_positions, refuse_foreign_columns, scan_lines
 
 KINDS: tuple[str, ...] = ("directory", "environment", "download", "synthetic")
 # Written last into a synthetic cohort; a directory without it is not a cohort.
 COHORT_MARKER = "cohort-complete.json"
-REAL_LABEL = "Gutenberg (real)"
+REAL_LABEL = datasets.DATASETS["gutenberg"].real_label
 SYNTHETIC_REAL_STRUCTURE_LABEL = "synthetic (real structure)"
 SYNTHETIC_SAMPLED_LABEL = "synthetic (sampled structure)"
 SYNTHETIC_NAMED_LABEL = "synthetic (named directory)"
 # Written by analysis.data.synthetic beside the published files (kept in step with
 # synthetic.GROUND_TRUTH_FILE by a test; not imported, to keep source light).
 SYNTHETIC_GROUND_TRUTH = "synthetic_ground_truth.csv"
-GUTENBERG_CITATION = (
-    "**Data: Gutenberg Gait Database** (Horst et al. 2021, Sci Data 8:232; "
-    "figshare doi:10.6084/m9.figshare.c.5311538)"
-)
+GUTENBERG_CITATION = datasets.DATASETS["gutenberg"].citation
 
 logger = logging.getLogger(__name__)
+
+
+class DataUnavailableError(FileNotFoundError):
+    """The chosen database has no data here and no synthetic stand-in."""
 
 
 class _FromEnvironment:
@@ -61,7 +67,7 @@ FROM_ENVIRONMENT = _FromEnvironment()
 
 @dataclass(frozen=True)
 class DataSource:
-    """Where a chapter's Gutenberg-format files are, and what they are."""
+    """Where a chapter's files are, which database they belong to, and what they are."""
 
     kind: str
     directory: Path
@@ -72,6 +78,8 @@ class DataSource:
     seed: int | None
     description: str
     label: str
+    # The database ("gutenberg", "gaitrec"); synthetic cohorts are in the Gutenberg format.
+    dataset: str = datasets.DEFAULT_DATASET
 
 
 def resolve(
@@ -80,22 +88,33 @@ def resolve(
     seed: int = 0,
     structure_dir: Path | str | None | _FromEnvironment = FROM_ENVIRONMENT,
     api_url: str = figshare.FIGSHARE_API,
+    dataset: str = datasets.DEFAULT_DATASET,
 ) -> DataSource:
-    """The data source for a chapter, following the order in the module docstring."""
+    """The data source for a chapter on ``dataset``, following the order in the module docstring."""
+    chosen = datasets.get(dataset, "dataset")
     if data_dir is not None and str(data_dir).strip():
-        directory = _existing_data_dir(Path(data_dir).expanduser(), "data_dir")
-        return _real_source("directory", directory, "passed as `data_dir`")
+        directory = _existing_data_dir(Path(data_dir).expanduser(), "data_dir", chosen)
+        return _real_source("directory", directory, "passed as `data_dir`", chosen)
 
-    environment_dir = paths.user_data_dir()
+    environment_dir = paths.user_data_dir(chosen.data_dir_variable)
     if environment_dir is not None:
-        directory = _existing_data_dir(environment_dir, paths.DATA_DIR_VARIABLE)
-        return _real_source("environment", directory, f"named by `{paths.DATA_DIR_VARIABLE}`")
+        directory = _existing_data_dir(environment_dir, chosen.data_dir_variable, chosen)
+        return _real_source("environment", directory, f"named by `{chosen.data_dir_variable}`", chosen)
 
     wants_download = paths.download_requested() if download is None else bool(download)
     if wants_download:
-        directory = _downloaded(api_url)
+        directory = _downloaded(api_url, chosen)
         return _real_source(
-            "download", directory, "downloaded from figshare, every file checked against its published size and MD5"
+            "download",
+            directory,
+            "downloaded from figshare, every file checked against its published size and MD5",
+            chosen,
+        )
+    if chosen.name != datasets.DEFAULT_DATASET:
+        raise DataUnavailableError(
+            f"no {chosen.title} data: pass `data_dir`, set `{chosen.data_dir_variable}` to a directory with the "
+            f"{chosen.title} files, or ask for a download (`download=True` or `{paths.DOWNLOAD_VARIABLE}=1`); "
+            f"there is no synthetic {chosen.title} cohort to fall back on"
         )
 
     structure = paths.structure_dir() if isinstance(structure_dir, _FromEnvironment) else structure_dir
@@ -186,33 +205,58 @@ def _structure_digest(structure_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _existing_data_dir(directory: Path, named_by: str) -> Path:
+def _existing_data_dir(directory: Path, named_by: str, dataset: datasets.Dataset) -> Path:
     if not directory.exists():
         raise FileNotFoundError(f"data directory {directory} (from {named_by}) does not exist")
     if not directory.is_dir():
         raise NotADirectoryError(f"data directory {directory} (from {named_by}) is not a directory")
-    missing = [name for name in PUBLISHED_FILES if not (directory / name).is_file()]
+    missing = [name for name in dataset.published_files if not (directory / name).is_file()]
     if missing:
         raise FileNotFoundError(
-            f"data directory {directory} (from {named_by}) lacks {len(missing)} Gutenberg file(s): {', '.join(missing)}"
+            f"data directory {directory} (from {named_by}) lacks {len(missing)} {dataset.title} file(s): "
+            + ", ".join(missing)
         )
+    _check_metadata_belongs_to(directory, named_by, dataset)
     return directory
 
 
-def _downloaded(api_url: str) -> Path:
-    """The download cache, fetched now unless an earlier download is complete and intact."""
-    destination = paths.download_cache_dir()
-    if figshare.verified_local_copy(destination) is None:
-        figshare.fetch(destination, api_url=api_url, progress=False)
+def _check_metadata_belongs_to(directory: Path, named_by: str, dataset: datasets.Dataset) -> None:
+    """Refuse the other database's files before a page is labelled with this one's name.
+
+    Gutenberg and GaitRec share file names; their metadata headers tell them
+    apart (Gutenberg sessions have a DATASET_ID, GaitRec's do not).
+    """
+    path = directory / METADATA_FILE
+    header = scan_lines(path, path.read_bytes()).header
+    try:
+        refuse_foreign_columns(path, header, {name: f"so it is not a {dataset.title} file" for name in dataset.foreign_columns})
+        column_positions(path, header, dataset.session_key)
+    except DataFormatError as error:
+        raise DataFormatError(
+            f"data directory {directory} (from {named_by}) does not hold {dataset.title} files: {error}"
+        ) from None
+
+
+def _downloaded(api_url: str, dataset: datasets.Dataset) -> Path:
+    """The database's download cache, fetched now unless an earlier download is complete and intact."""
+    destination = paths.download_cache_dir(dataset.name)
+    if figshare.verified_local_copy(destination, wanted=dataset.published_files) is None:
+        figshare.fetch(
+            destination,
+            api_url=api_url,
+            collection_id=dataset.collection_id,
+            wanted=dataset.published_files,
+            progress=False,
+        )
     return destination
 
 
-def _real_source(kind: str, directory: Path, how: str) -> DataSource:
+def _real_source(kind: str, directory: Path, how: str, dataset: datasets.Dataset) -> DataSource:
     if (directory / SYNTHETIC_GROUND_TRUTH).is_file():
         return _named_synthetic_source(kind, directory, how)
     description = (
-        f"{GUTENBERG_CITATION}, files in `{directory}` ({how}). "
-        "Numbers on this page are computed from these recordings of healthy adults."
+        f"{dataset.citation}, files in `{directory}` ({how}). "
+        f"Numbers on this page are computed from these recordings of {dataset.recorded}."
     )
     return DataSource(
         kind=kind,
@@ -221,16 +265,22 @@ def _real_source(kind: str, directory: Path, how: str) -> DataSource:
         real_structure=True,
         seed=None,
         description=description,
-        label=REAL_LABEL,
+        label=dataset.real_label,
+        dataset=dataset.name,
     )
+
+
+def load_cohort(data_source: DataSource, drop_incomplete: bool = False) -> Cohort:
+    """The validated cohort of ``data_source``, read by its database's loader."""
+    return datasets.get(data_source.dataset, "data_source.dataset").load(data_source.directory, drop_incomplete)
 
 
 def _named_synthetic_source(kind: str, directory: Path, how: str) -> DataSource:
     """A user-named directory that the synthetic generator wrote: never labelled real."""
     description = (
-        f"**Data: synthetic cohort** in `{directory}` ({how}). The directory holds the generator's "
-        f"ground-truth file `{SYNTHETIC_GROUND_TRUTH}`, so its curves were written by `analysis.data.synthetic`, "
-        "not recorded. Numbers on this page describe the simulation, not real people."
+        f"**Data: synthetic cohort** in `{directory}` ({how}), in the Gutenberg file format. The directory holds "
+        f"the generator's ground-truth file `{SYNTHETIC_GROUND_TRUTH}`, so its curves were written by "
+        "`analysis.data.synthetic`, not recorded. Numbers on this page describe the simulation, not real people."
     )
     return DataSource(
         kind=kind,

@@ -81,3 +81,60 @@ def test_cli_refuses_a_structure_to_copy_together_with_sampling(tmp_path: Path, 
     assert status == 1
     assert "--like names a structure to copy; it cannot be combined with --structure sampled" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+# ---------------------------------------------------------------------------
+# GaitRec: the real session metadata, shipped like Gutenberg's.
+
+
+def test_shipped_gaitrec_metadata_matches_its_published_checksum() -> None:
+    assert reference.gaitrec_metadata() == paths.GAITREC_REFERENCE_DIR / METADATA_FILE
+    assert reference.sha256_of(paths.GAITREC_REFERENCE_DIR / METADATA_FILE) == reference.GAITREC_SHA256[METADATA_FILE]
+    assert reference.GAITREC_SHA256[METADATA_FILE] == "0d89799a2703559a836437560f2a05fbc328f6f6aea1cb73d44ee71b9952191d"
+    assert reference.is_published_gaitrec_metadata(paths.GAITREC_REFERENCE_DIR / METADATA_FILE)
+    assert not reference.is_published_gaitrec_metadata(paths.REFERENCE_DIR / METADATA_FILE)
+
+
+def test_shipped_gaitrec_metadata_is_the_real_cohort() -> None:
+    path = paths.GAITREC_REFERENCE_DIR / METADATA_FILE
+    sessions = pd.read_csv(path)
+    assert "DATASET_ID" not in sessions.columns and len(sessions.columns) == 20
+    assert len(sessions) == reference.GAITREC_N_SESSIONS == 8971
+    assert sessions["SUBJECT_ID"].nunique() == reference.GAITREC_N_SUBJECTS == 2295
+    per_class = sessions.groupby("CLASS_LABEL")["SUBJECT_ID"].nunique().to_dict()
+    assert per_class == reference.GAITREC_SUBJECTS_PER_CLASS == {"HC": 211, "H": 450, "K": 625, "A": 627, "C": 382}
+    # Published byte for byte, CRLF line endings included (git must not convert them).
+    assert path.stat().st_size == 629530
+    assert path.read_bytes().count(b"\r\n") == 8972
+
+
+def test_gaitrec_provenance_names_source_licence_citation_and_checksum() -> None:
+    text = (paths.GAITREC_REFERENCE_DIR / reference.PROVENANCE_FILE).read_text()
+    for expected in (reference.GAITREC_SOURCE_DOI, reference.GAITREC_DATA_DOI, "CC BY 4.0", "Horsak B",
+                     "Scientific Data* 7:143", reference.GAITREC_SHA256[METADATA_FILE], "629,530"):  # fmt: skip
+        assert expected in text
+
+
+def test_gaitrec_reference_ships_as_package_data_with_line_endings_kept() -> None:
+    pyproject = (paths.REPO_DIR / "pyproject.toml").read_text()
+    assert '"gaitrec_reference/*.csv", "gaitrec_reference/*.md"' in pyproject
+    assert "analysis/data/gaitrec_reference/*.csv -text" in (paths.REPO_DIR / ".gitattributes").read_text()
+
+
+def test_an_edited_gaitrec_copy_is_refused_with_the_file_and_source_named(tmp_path: Path) -> None:
+    copy = tmp_path / "gaitrec"
+    copy.mkdir()
+    text = (paths.GAITREC_REFERENCE_DIR / METADATA_FILE).read_bytes().replace(b",HC,HC,", b",K,K_F,", 1)
+    (copy / METADATA_FILE).write_bytes(text)
+    with pytest.raises(
+        reference.ReferenceDataError,
+        match=rf"reference file {copy / METADATA_FILE} has sha256 [0-9a-f]{{64}}, expected "
+        rf"{reference.GAITREC_SHA256[METADATA_FILE]} \(GaitRec, doi:{reference.GAITREC_SOURCE_DOI}\); restore it from git",
+    ):
+        reference.verify_gaitrec(copy)
+
+
+def test_a_missing_gaitrec_metadata_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reference, "GAITREC_DIRECTORY", tmp_path)
+    with pytest.raises(reference.ReferenceDataError, match=f"reference file {tmp_path / METADATA_FILE} is missing"):
+        reference.gaitrec_metadata()
