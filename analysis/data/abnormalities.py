@@ -133,7 +133,7 @@ ABNORMALITIES: dict[str, Abnormality] = {
             ("ap_propulsive_max", "v_second_peak"),
         ),
         Abnormality(
-            "prolonged_braking", "prolonged braking", "ap_braking_min", -1, ("F_AP",), SIDE_CHOICES, (1, 95),
+            "prolonged_braking", "prolonged braking", "ap_braking_min", -1, ("F_AP",), SIDE_CHOICES, (1, 99),
             ("ap_braking_min", "ap_zero_crossing_time"),
         ),
         Abnormality(
@@ -141,11 +141,11 @@ ABNORMALITIES: dict[str, Abnormality] = {
             (1, 99), ("cop_ap_midstance_progression",),
         ),
         Abnormality(
-            "lateral_cop", "lateral COP course", "cop_ml_lateral_excursion", 1, ("COP_ML",), SIDE_CHOICES, (1, 93),
+            "lateral_cop", "lateral COP course", "cop_ml_lateral_excursion", 1, ("COP_ML",), SIDE_CHOICES, (3, 91),
             ("cop_ml_lateral_excursion",),
         ),
         Abnormality(
-            "heel_strike", "heel-strike transient", "v_heel_strike", 1, ("F_V", "F_AP", "F_ML"), SIDE_CHOICES, (1, 8),
+            "heel_strike", "heel-strike transient", "v_heel_strike", 1, ("F_V", "F_AP", "F_ML"), SIDE_CHOICES, (1, 7),
             ("v_heel_strike",),
         ),
         Abnormality(
@@ -385,16 +385,14 @@ def inject(
     _check_plausible(curves, mask, cohort.channels)
 
     trials = cohort.trials.copy()
-    trials[KIND_COLUMN] = carried
-    if SIDE_COLUMN not in trials:
-        trials[SIDE_COLUMN] = ""
-    if SEVERITY_COLUMN not in trials:
-        trials[SEVERITY_COLUMN] = 0.0
-    applied = float(np.nanmean(trial_severity)) if np.isfinite(trial_severity).any() else 0.0
+    kinds = carried.copy()
+    sides = trials[SIDE_COLUMN].to_numpy(dtype=object).copy() if SIDE_COLUMN in trials else np.full(len(trials), "", dtype=object)
+    severities = trials[SEVERITY_COLUMN].to_numpy(dtype=np.float64).copy() if SEVERITY_COLUMN in trials else np.zeros(len(trials))
     if abnormality.kind != "none":
-        trials.loc[rows, KIND_COLUMN] = abnormality.kind
-        trials.loc[rows, SIDE_COLUMN] = side
-        trials.loc[rows, SEVERITY_COLUMN] = np.nanmean(trial_severity[rows], axis=1)
+        kinds[rows], sides[rows] = abnormality.kind, side
+        severities[rows] = np.nanmean(trial_severity[rows], axis=1)
+    trials[KIND_COLUMN], trials[SIDE_COLUMN], trials[SEVERITY_COLUMN] = kinds, sides, severities
+    applied = float(np.nanmean(trial_severity)) if np.isfinite(trial_severity).any() else 0.0
     return Injection(
         cohort=replace(cohort, curves=curves, trials=trials),
         mask=mask,
@@ -430,6 +428,48 @@ def _check_plausible(curves: np.ndarray, changed: np.ndarray, channels: tuple[st
     for index, channel in enumerate(channels):
         if channel.startswith("F_V_") and np.any(curves[:, index][changed[:, index]] < 0):
             raise RuntimeError(f"an abnormality operator made {channel} negative; the input curves may be broken")
+
+
+def dose_table(
+    cohort: Cohort,
+    subjects: Iterable[Any],
+    severities: Iterable[float] = STANDARD_SEVERITIES,
+    side: str = "right",
+    seed: int = 0,
+    reference: Cohort | None = None,
+) -> pd.DataFrame:
+    """Every kind at every severity on ``side`` of ``subjects``: the dose asked for and the dose applied.
+
+    One row per kind and severity with the target landmark, its healthy SD,
+    the applied severity (mean, and 5th–95th percentile over edited
+    trial-sides), the channels that changed and the first and last changed
+    sample: the table a chapter shows to say what was planted.
+    """
+    rows = []
+    for kind in KINDS[1:]:
+        abnormality = ABNORMALITIES[kind]
+        landmark = LANDMARKS[abnormality.target]
+        for severity in severities:
+            injection = inject(cohort, kind, severity, side, subjects, seed=seed, reference=reference)
+            per_trial = injection.trial_severity[np.isfinite(injection.trial_severity)]
+            changed = np.flatnonzero(injection.mask.any(axis=(0, 1)))
+            rows.append(
+                {
+                    "kind": kind,
+                    "label": abnormality.label,
+                    "target": landmark.label,
+                    "unit": landmark.unit,
+                    "healthy_sd": injection.healthy_sd,
+                    "requested": injection.requested_severity,
+                    "applied": injection.severity,
+                    "applied_p05": float(np.percentile(per_trial, 5)) if per_trial.size else np.nan,
+                    "applied_p95": float(np.percentile(per_trial, 95)) if per_trial.size else np.nan,
+                    "channels": ", ".join(channel for index, channel in enumerate(cohort.channels) if injection.mask[:, index].any()),
+                    "first_sample": int(changed[0]) if changed.size else -1,
+                    "last_sample": int(changed[-1]) if changed.size else -1,
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def mask_runs(mask: np.ndarray) -> list[tuple[int, int]]:

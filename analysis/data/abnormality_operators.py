@@ -200,6 +200,9 @@ def _scaled_towards_end(curves: np.ndarray, window: np.ndarray, share: np.ndarra
     return curves - share[:, None] * window * (curves - curves[:, -1:])  # a zero change keeps the sample's bytes
 
 
+PUSH_OFF_EARLIEST = 34.0  # % stance: push-off never reaches back into loading and early mid-stance
+
+
 def reduced_push_off(data: OperatorInput) -> Edit:
     """Scale down the propulsive AP peak and the second vertical peak together (weak plantar flexors).
 
@@ -212,14 +215,12 @@ def reduced_push_off(data: OperatorInput) -> Edit:
     second, second_time = extreme(vertical, SECOND_PEAK_WINDOW, True)
     _, valley_time = extreme(vertical, VALLEY_WINDOW, False)
     crossing = np.nan_to_num(_zero_crossing(anterior), nan=55.0)
-    anterior_flat, vertical_flat = propulsion_time - 8 * k, second_time - 7 * k
-    windows = np.stack(
-        [
-            ramp_up(np.minimum(crossing, anterior_flat - MIN_TAPER), anterior_flat, m),
-            ramp_up(np.minimum(valley_time + 2, vertical_flat - MIN_TAPER), vertical_flat, m),
-        ],
-        axis=1,
-    )
+
+    def rising(flat: np.ndarray, latest_start: np.ndarray) -> np.ndarray:
+        start = np.maximum(np.minimum(flat - MIN_TAPER, latest_start), PUSH_OFF_EARLIEST)
+        return ramp_up(start, np.maximum(flat, start + MIN_TAPER / 2), m)
+
+    windows = np.stack([rising(propulsion_time - 8 * k, crossing), rising(second_time - 7 * k, valley_time + 2.0)], axis=1)
     before = np.stack([anterior, vertical], axis=1)
     names = ("ap_propulsive_max", "v_second_peak")
     target = -_stack(data.shift(names[0]), data.shift(names[1]))

@@ -22,7 +22,8 @@ import pytest  # noqa: E402
 
 from analysis import data  # noqa: E402
 from analysis.data import abnormalities as ab  # noqa: E402
-from analysis.data.abnormality_operators import LANDMARKS  # noqa: E402
+from analysis.data import abnormality_shapes as shapes  # noqa: E402
+from analysis.data.abnormality_operators import FLAT_FOOT_TEMPLATE, LANDMARKS  # noqa: E402
 from analysis.data.figures_abnormalities import abnormality_gallery  # noqa: E402
 from analysis.data.synthetic import SyntheticParameters, synthesize  # noqa: E402
 from analysis.evaluation import landmarks as evaluation_landmarks  # noqa: E402
@@ -388,3 +389,61 @@ def test_gallery_rejects_bad_arguments(cohort: data.Cohort, subjects: list[int])
         abnormality_gallery(cohort, subjects[0], trial=10**4)
     with pytest.raises(ValueError, match=r"subjects names subject\(s\) not in the cohort"):
         abnormality_gallery(cohort, 10**6)
+
+
+def test_dose_table_lists_every_kind_and_severity(cohort: data.Cohort, subjects: list[int]) -> None:
+    table = ab.dose_table(cohort, subjects, severities=(1.0, 2.0), side="left")
+    assert list(table["kind"]) == [kind for kind in KINDS for _ in range(2)]
+    np.testing.assert_allclose(table["applied"], table["requested"], atol=MEAN_TOLERANCE)
+    assert table.loc[table["kind"] == "heel_strike", "channels"].iat[0] == "F_V_left, F_AP_left, F_ML_left"
+    assert (table["first_sample"] >= 0).all() and (table["applied_p05"] <= table["applied_p95"]).all()
+
+
+# ---------------------------------------------------------------------------
+# Building blocks
+
+
+def test_windows_are_compact_flat_topped_and_zero_at_both_ends() -> None:
+    centre = np.array([23.0, 50.0, 80.0])
+    window = shapes.plateau(centre, 3.0, 10.0, 40.0, 3)
+    assert np.all(window[:, [0, -1]] == 0.0) and np.all((window >= 0) & (window <= 1))
+    np.testing.assert_array_equal(window[0, 20:27], 1.0)
+    assert np.all(window[0, :10] == 0.0) and np.all(window[0, 67:] == 0.0)
+    # Tapers are half cosines: slope at most π/2 per taper length, so no step anywhere.
+    assert np.abs(np.diff(window[0, :20])).max() <= np.pi / 2 / 10 + 1e-12
+    pulse = shapes.spike(4.0, 2.5, 1)[0]
+    assert pulse[4] == 1.0 and np.flatnonzero(pulse).tolist() == [2, 3, 4, 5, 6]
+    ramp = shapes.ramp_up(np.array([60.0]), np.array([70.0]), 1)[0]
+    assert np.all(ramp[:61] == 0.0) and np.all(ramp[70:] == 1.0)
+
+
+def test_warps_are_increasing_and_keep_the_end_points() -> None:
+    old = np.array([23.0, 55.0])
+    warp = shapes.delay_warp(old, np.array([5.0, 6.0]), np.array([48.0, 87.0]))
+    assert np.all(np.diff(warp, axis=1) > 0) and np.all(warp[:, 0] == 0.0) and np.all(warp[:, -1] == 100.0)
+    np.testing.assert_allclose(shapes.new_time_of(warp, old), old + [5.0, 6.0], atol=0.05)
+    assert np.all(warp[0, 48:] == shapes.STANCE[48:])  # the identity after its end
+    flat = shapes.blend_warp(FLAT_FOOT_TEMPLATE, np.array([0.0, 0.5, 1.0]))
+    assert np.all(np.diff(flat, axis=1) > 0) and np.all(flat[0] == shapes.STANCE)
+
+
+def test_resampler_is_exact_at_its_own_samples_and_never_overshoots() -> None:
+    curves = np.vstack([np.sin(np.linspace(0, np.pi, data.N_SAMPLES)), np.linspace(0, 1, data.N_SAMPLES) ** 3])
+    resample = shapes.Resampler(curves)
+    identity = np.broadcast_to(shapes.STANCE, curves.shape)
+    assert resample(identity).tobytes() == curves.tobytes()
+    between = resample(np.clip(identity + 0.5, 0, 100))
+    assert between.min() >= 0.0 and between.max() <= 1.0
+    assert resample(identity[:1] + 0.0, np.array([1])).shape == (1, data.N_SAMPLES)
+
+
+def test_calibration_reaches_targets_and_stops_at_bounds() -> None:
+    slopes = np.array([[0.5], [1.5], [0.2]])
+
+    def render(parameters: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return slopes[rows] * parameters
+
+    target = np.array([[1.0], [1.0], [1.0]])
+    found = shapes.calibrate(render, target, np.ones_like(target), 0.0, np.array([[10.0], [10.0], [3.0]]), 1e-9)
+    np.testing.assert_allclose(found[:2, 0], [2.0, 2 / 3], rtol=1e-6)
+    assert found[2, 0] == 3.0  # 0.2 × 3 < 1: the bound holds, the caller reports the shortfall
