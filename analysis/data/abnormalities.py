@@ -286,8 +286,8 @@ def healthy_sds(reference: Cohort, names: Iterable[str]) -> dict[str, float]:
             landmark.read(reference.curves[:, positions[(landmark.component, side)]], np.full(reference.n_trials, lateral.get(side, 1)))
             for side in SIDES
         ]
-        trial_means = np.nanmean(np.stack(per_side, axis=1), axis=1)
-        subject_means = pd.Series(trial_means).groupby(subjects).mean().dropna()
+        trial_means = pd.DataFrame(np.stack(per_side, axis=1)).mean(axis=1)  # skips a side without the landmark
+        subject_means = trial_means.groupby(subjects).mean().dropna()
         sd = float(subject_means.std(ddof=1)) if subject_means.size > 1 else float("nan")
         if not np.isfinite(sd) or sd <= 0:
             raise ValueError(f"the reference cohort gives no between-subject spread of {landmark.label} ({name}); it needs 2+ subjects")
