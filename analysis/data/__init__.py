@@ -11,7 +11,8 @@ Modules, in the order data flows:
 * :mod:`~analysis.data.datasets` – the databases by name (files, figshare collection, loader, citation);
 * :mod:`~analysis.data.synthetic` – a simulated cohort in the Gutenberg format;
 * :mod:`~analysis.data.source` – which data a chapter runs on, stated on every page;
-* :mod:`~analysis.data.cohort_tables` – who is in a cohort.
+* :mod:`~analysis.data.cohort_tables` – who is in a cohort;
+* :mod:`~analysis.data.abnormalities` – abnormal gait planted in a cohort's curves, with ground truth.
 
 The Gutenberg format is what every other layer speaks, so its names are
 available from the package itself (``from analysis.data import CHANNELS, load``).
