@@ -23,6 +23,8 @@ from analysis.data.gutenberg import N_SAMPLES, SPEED_COLUMN, SUBJECT_COLUMN, Coh
 N_SUBJECTS = 10
 TRIALS_PER_SUBJECT = 60
 CHANNEL = "F_V"  # which foot the insole measured is not stated with the data
+DATASET = "spm1d SpeedGRF"
+TRIAL_KEY = (SUBJECT_COLUMN, "SESSION_ID", "TRIAL_ID")
 CITATION_KEY = "pataky2008speed"
 PROVENANCE = (
     "Vertical ground reaction force of 10 healthy adults × 60 walking trials at self-varied speeds, "
@@ -71,4 +73,11 @@ def load(subjects: range | list[int] | None = None) -> Cohort:
         for trial, speed in enumerate(speeds, start=1):
             rows.append({SUBJECT_COLUMN: subject + 1, "SESSION_ID": 1, "TRIAL_ID": trial, SPEED_COLUMN: float(speed)})
     stacked = np.concatenate(curves)[:, None, :]
-    return Cohort(curves=stacked, channels=(CHANNEL,), trials=pd.DataFrame(rows), directory=directory or Path("."))
+    return Cohort(
+        curves=stacked,
+        channels=(CHANNEL,),
+        trials=pd.DataFrame(rows),
+        directory=directory or Path("."),
+        dataset=DATASET,
+        trial_key=TRIAL_KEY,
+    )
