@@ -50,7 +50,7 @@ class Settings:
     kl_sparsity_grid: tuple[float, ...] = (0.003, 0.01, 0.03)
     calibration_seeds: tuple[int, ...] = (0, 1)
     # The L1 weights tried for models of single curves (135 coefficients; analysis.sae.one_channel).
-    curve_sparsity_grid: tuple[float, ...] = (0.3, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0)
+    curve_sparsity_grid: tuple[float, ...] = (0.3, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -147,6 +147,11 @@ verdict_counts = comparison["verdict"].value_counts()
 report.glue_number("c31b_n_recalibrate", int(comparison["verdict"].str.contains("recalibrate").sum()))
 report.glue_number("c31b_n_consistent", int(verdict_counts.get(yardstick.CONSISTENT, 0)))
 report.glue_number("c31b_n_quantities", len(comparison))
+to_recalibrate = comparison[comparison["verdict"].str.contains("recalibrate")]
+report.glue_text(
+    "c31b_recalibrate_list",
+    "; ".join(f"{row.quantity} of the {row.landmark}" for row in to_recalibrate.itertuples()) or "none",
+)
 
 # %% [markdown]
 # **Table 3.1b.1.** Relative quantities of the vertical force on the real
@@ -154,7 +159,9 @@ report.glue_number("c31b_n_quantities", len(comparison))
 # intervals, and the verdict of the rule. Of
 # {glue:text}`c31b_n_quantities` quantities, {glue:text}`c31b_n_consistent`
 # are consistent and {glue:text}`c31b_n_recalibrate` call for recalibrating
-# the generator.
+# the generator: {glue:text}`c31b_recalibrate_list`. The values the generator
+# uses, and any recalibration with its old and new value and source, are
+# listed on the synthetic cohort's page ({doc}`../synthetic_model`).
 #
 # Two things the table does not show. The real curves come from pressure
 # insoles, whose trial-to-trial noise is larger than a force plate's; their

@@ -239,6 +239,7 @@ DISAGREE = "real sources disagree: generator value kept as a parameter"
 ONE_SOURCE = "one real source only: generator value kept as a parameter"
 DIRECTION_AGREES = "same direction in all sources; size per m/s has one real source: kept as a parameter"
 DIRECTION_DIFFERS = "generator's direction differs from the real sources': recalibrate"
+DIRECTION_UNRESOLVED = "generator's interval includes zero: direction not resolved, kept as a parameter"
 
 
 def literature_intervals() -> pd.DataFrame:
@@ -279,7 +280,10 @@ def verdict(quantity: str, generator: tuple[float, float], real: list[tuple[floa
         real_signs = {_sign(*interval) for interval in real}
         if len(real_signs) != 1 or 0 in real_signs:
             return DISAGREE
-        return DIRECTION_AGREES if _sign(*generator) in real_signs else DIRECTION_DIFFERS
+        generator_sign = _sign(*generator)
+        if generator_sign == 0:
+            return DIRECTION_UNRESOLVED
+        return DIRECTION_AGREES if generator_sign in real_signs else DIRECTION_DIFFERS
     if len(real) < 2:
         return ONE_SOURCE
     generator_low, generator_high = generator

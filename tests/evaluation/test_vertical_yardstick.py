@@ -102,6 +102,7 @@ def test_verdict_rule_for_slopes_checks_directions() -> None:
     assert yardstick.verdict(yardstick.SLOPE, (0.1, 0.2), [(0.3, 0.4), (0.05, 0.1)]) == yardstick.DIRECTION_AGREES
     assert yardstick.verdict(yardstick.SLOPE, (-0.2, -0.1), [(0.3, 0.4), (0.05, 0.1)]) == yardstick.DIRECTION_DIFFERS
     assert yardstick.verdict(yardstick.SLOPE, (0.1, 0.2), [(-0.1, 0.4), (0.05, 0.1)]) == yardstick.DISAGREE
+    assert yardstick.verdict(yardstick.SLOPE, (-0.1, 0.2), [(0.3, 0.4), (0.05, 0.1)]) == yardstick.DIRECTION_UNRESOLVED
 
 
 def test_published_second_source_follows_the_literature_table() -> None:
