@@ -5,11 +5,20 @@ stand-in whose files are indistinguishable in format from the published ones
 and whose curves follow what is known about healthy walking. Read in this
 order: :mod:`~analysis.data.synthetic.parameters` (the generative model and
 every number in it, with its source), :mod:`~analysis.data.synthetic.cohort`
-(who walked, when, how fast), :mod:`~analysis.data.synthetic.curves` (the
-curves) and :mod:`~analysis.data.synthetic.writer` (the files, written
+(who walked, when, how fast), :mod:`~analysis.data.synthetic.mechanics` (how
+mechanics couples the channels, with its numbers),
+:mod:`~analysis.data.synthetic.curves` and :mod:`~analysis.data.synthetic.coupled`
+(the curves) and :mod:`~analysis.data.synthetic.writer` (the files, written
 atomically). The book page ``synthetic_model.md`` documents the model.
 """
 
+from analysis.data.synthetic.mechanics import (
+    MechanicalCoupling,
+    Remainder,
+    ShearRemainder,
+    StyleFactor,
+    StyleLoading,
+)
 from analysis.data.synthetic.parameters import (
     ANTERIOR_POSTERIOR,
     COP_ANTERIOR_POSTERIOR,
@@ -37,6 +46,11 @@ __all__ = [
     "VERTICAL",
     "ComponentModel",
     "Landmark",
+    "MechanicalCoupling",
+    "Remainder",
+    "ShearRemainder",
+    "StyleFactor",
+    "StyleLoading",
     "ShapeKnot",
     "SynthesisReport",
     "SyntheticParameters",

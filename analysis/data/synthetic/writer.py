@@ -48,11 +48,13 @@ class SynthesisReport:
     seed: int
     seconds: float
     generator_version: str = GENERATOR_VERSION
+    coupling: bool = True
 
     def __str__(self) -> str:
         structure = "copied from the real metadata and speed files" if self.real_structure else "sampled"
+        channels = "channels coupled by mechanics" if self.coupling else "independent channels"
         return (
-            f"synthetic Gutenberg cohort (generator {self.generator_version}, seed {self.seed}) in {self.out}\n"
+            f"synthetic Gutenberg cohort (generator {self.generator_version}, seed {self.seed}, {channels}) in {self.out}\n"
             f"{self.n_subjects:,} subjects, {self.n_sessions:,} sessions, {self.n_trials:,} trials; "
             f"cohort structure {structure}\n"
             f"written in {self.seconds:.1f} s"
@@ -95,6 +97,16 @@ def read_ground_truth(directory: str | os.PathLike[str]) -> pd.DataFrame:
     forces, a fraction of the length/range for COP landmarks, metres for
     ``COP_AP_length`` and ``COP_ML_range``) and, for knots that move in time,
     ``time_subject_effect`` and ``time_left``/``time_right`` (% stance).
+
+    With coupled channels (the default) the shear forces are the pivot part
+    plus an independent remainder, and their landmark columns describe the
+    remainder's knots (effects scaled as in ``mechanics.Remainder``), not the
+    curve's extremes. The coupling adds per subject ``style_<factor>``
+    (standard normal) and ``pivot_height`` (m), and per step
+    ``com_travel_<side>`` (m), ``lateral_offset_change_<side>`` (m, medial +),
+    ``net_impulse_share_<side>`` (net AP impulse / braking impulse aimed at)
+    and ``pivot_shift_<side>`` (m, the pivot's horizontal shift that the
+    impulse balance chose).
     """
     path = Path(directory) / GROUND_TRUTH_FILE
     if not path.is_file():
@@ -181,4 +193,5 @@ def synthesize(
         real_structure=like is not None,
         seed=seed,
         seconds=time.perf_counter() - started,
+        coupling=parameters.coupling,
     )
