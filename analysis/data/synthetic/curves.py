@@ -32,7 +32,8 @@ from analysis.data.synthetic.parameters import (
     stream_rng,
 )
 
-SHEAR_COMPONENTS: tuple[str, ...] = ("F_AP", "F_ML")
+# Explicit edits of a counterfactual twin: (component, landmark, "value" or "time") -> per-trial shift.
+LandmarkEdits = dict[tuple[str, str, str], np.ndarray]
 
 # ---------------------------------------------------------------------------
 # Curves.
@@ -127,10 +128,17 @@ def _landmark_values(
     parameters: SyntheticParameters,
     rng: np.random.Generator,
     coupling: _Coupling | None = None,
+    shift: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Values (n, 2, m) per side plus subject, session and asymmetry effects (n, m)."""
+    """Values (n, 2, m) per side plus subject, session and asymmetry effects (n, m).
+
+    ``shift`` (n, m) moves a twin's landmarks as its person would carry them
+    (added to the expected value, before the symmetry index applies).
+    """
     n, m = len(trials), len(landmarks)
     mean = _landmark_means(landmarks, trials, parameters)
+    if shift is not None:
+        mean = mean + shift
     sds = np.array([parameters.residual_sds(landmark) for landmark in landmarks]).T
     draws = _Draws.normal(rng, index, n, m)
     subject_draw, trial_draw = draws.subject, draws.trial
@@ -160,8 +168,9 @@ def _landmark_times(
     parameters: SyntheticParameters,
     rng: np.random.Generator,
     coupling: _Coupling | None = None,
+    shift: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Times (n, 2, m) in % stance, kept in order, plus the subject timing effect (n, m)."""
+    """Times (n, 2, m) in % stance, kept in order, plus the subject timing effect (n, m); ``shift`` (n, m) moves a twin's."""
     m = len(landmarks)
     between = np.array([landmark.time_between_sd for landmark in landmarks])
     within = np.array([landmark.time_within_sd for landmark in landmarks])
@@ -175,6 +184,8 @@ def _landmark_times(
     session_effect = (draws.session * within * math.sqrt(share))[index.session]
     trial_effect = trial_draw * within * math.sqrt(1.0 - share)
     means = np.array([landmark.time for landmark in landmarks])
+    if shift is not None:
+        means = means + shift
     times = (means + subject_effect + session_effect)[:, None, :] + trial_effect
     return _ordered_times(times, parameters.min_knot_gap), subject_effect
 
@@ -307,14 +318,18 @@ def _component_curves(
     parameters: SyntheticParameters,
     seed: int,
     coupling: _Coupling | None = None,
+    edits: LandmarkEdits | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Left and right curves (n, 2, 101) of one component, before the file conventions, and its ground truth."""
     rng = stream_rng(seed, "curves", model.component)
     n = len(trials)
     values, subject_effect, session_effect, asymmetry = _landmark_values(
-        model.landmarks, trials, index, noise_scale, parameters, rng, coupling
+        model.landmarks, trials, index, noise_scale, parameters, rng, coupling,
+        _shifts(model.component, model.landmarks, "value", edits, n),
+    )  # fmt: skip
+    times, time_subject_effect = _landmark_times(
+        model.landmarks, index, n, parameters, rng, coupling, _shifts(model.component, model.landmarks, "time", edits, n)
     )
-    times, time_subject_effect = _landmark_times(model.landmarks, index, n, parameters, rng, coupling)
     knot_times, knot_values = _knots(model, values, times, index, parameters, rng)
     curves = _pchip(knot_times, knot_values, STANCE_PERCENT)
 
@@ -333,8 +348,9 @@ def _component_curves(
 
     if model.scale is not None:
         scale, scale_subject, scale_session, scale_asymmetry = _landmark_values(
-            (model.scale,), trials, index, noise_scale, parameters, rng, coupling
-        )
+            (model.scale,), trials, index, noise_scale, parameters, rng, coupling,
+            _shifts(model.component, (model.scale,), "value", edits, n),
+        )  # fmt: skip
         scale = np.maximum(scale[..., 0], 1e-3)  # a length or range stays positive
         curves = curves * scale[..., None]
         realisation = _Realisation(
@@ -347,6 +363,18 @@ def _component_curves(
 
     curves = curves + _smooth_noise(rng, curves.shape, model.smooth_noise_sd, parameters.smooth_noise_width)
     return curves, columns
+
+
+def _shifts(
+    component: str, landmarks: Sequence[Landmark], kind: str, edits: LandmarkEdits | None, n: int
+) -> np.ndarray | None:
+    """The edits of these landmarks as an (n, m) array, or None where nothing is edited."""
+    if not edits:
+        return None
+    found = [edits.get((component, landmark.name, kind)) for landmark in landmarks]
+    if all(shift is None for shift in found):
+        return None
+    return np.stack([np.zeros(n) if shift is None else shift for shift in found], axis=1)
 
 
 def _record(columns: dict[str, np.ndarray], prefix: str, realisation: _Realisation) -> None:
@@ -404,8 +432,15 @@ def _coupled_shear(
         extra[f"pivot_shift_{side}"] = shift[:, k] * extra["pivot_height"]
 
 
-def generate(cohort: CohortStructure, parameters: SyntheticParameters, seed: int) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
-    """Curves per channel (n, 101) and the ground-truth table."""
+def generate(
+    cohort: CohortStructure, parameters: SyntheticParameters, seed: int, edits: LandmarkEdits | None = None
+) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+    """Curves per channel (n, 101) and the ground-truth table.
+
+    Every random number comes from a stream keyed by seed and purpose whose
+    shape depends only on the cohort structure, so changed covariates or
+    ``edits`` (a counterfactual twin) leave every draw as it was.
+    """
     trials = cohort.trials
     index = _indices(trials)
     speed = trials["speed"].to_numpy()
@@ -426,7 +461,9 @@ def generate(cohort: CohortStructure, parameters: SyntheticParameters, seed: int
             elif model.component == "F_ML":
                 remainder = parameters.mechanics.medio_lateral_remainder
             coupling = _Coupling(model.component, style, parameters, remainder)
-        raw[model.component], columns = _component_curves(model, trials, index, noise_scale, parameters, seed, coupling)
+        raw[model.component], columns = _component_curves(
+            model, trials, index, noise_scale, parameters, seed, coupling, edits
+        )
         extra.update(columns)
     if style is not None:
         for position, factor in enumerate(parameters.mechanics.style_factors):
