@@ -266,3 +266,49 @@ def summarize_impulse_balance(balance: pd.DataFrame) -> dict[str, float]:
         "abs_p95_net_to_braking": float(np.percentile(np.abs(ratio), 95)),
         "share_within_10_percent": float((np.abs(ratio) <= 0.10).mean()),
     }
+
+
+def predictability_before_after(
+    before: np.ndarray,
+    after: np.ndarray,
+    groups: np.ndarray | Sequence[object],
+    channels: Sequence[str] = CHANNELS,
+    predictor_sets: Sequence[str] = PREDICTOR_SETS,
+    **options: object,
+) -> pd.DataFrame:
+    """Cross-channel R² of two versions of the same trials (e.g. the generator without and with coupling).
+
+    ``before`` and ``after`` are ``(n_trials, n_channels, n_samples)`` with
+    rows for the same trials, grouped by ``groups``; one row per channel and
+    predictor set with ``r2_before``, ``r2_after`` and ``change``. Further
+    keyword options go to :func:`cross_channel_predictability`.
+    """
+    if np.shape(before) != np.shape(after):
+        raise ValueError(f"before and after must hold the same trials and channels, got {np.shape(before)} and {np.shape(after)}")
+    tables = []
+    for predictors in predictor_sets:
+        tables.append(
+            compare_predictability(
+                cross_channel_predictability(before, groups, channels, predictors=predictors, **options),  # type: ignore[arg-type]
+                cross_channel_predictability(after, groups, channels, predictors=predictors, **options),  # type: ignore[arg-type]
+            )
+        )
+    return pd.concat(tables, ignore_index=True)
+
+
+PREDICTOR_LABELS: dict[str, str] = {
+    "other_channels": "from the other nine channels",
+    "other_components": "from the other components only",
+}
+
+
+def format_predictability(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`predictability_before_after` as a book table: one row per channel, 'before → after' per predictor set."""
+    missing = [column for column in ("channel", "predictors", "r2_before", "r2_after") if column not in table.columns]
+    if missing:
+        raise ValueError(f"the table lacks the column(s) {missing}; make it with predictability_before_after")
+    rows: dict[str, dict[str, str]] = {}
+    for row in table.itertuples(index=False):
+        label = PREDICTOR_LABELS.get(row.predictors, row.predictors)
+        rows.setdefault(row.channel, {"channel": row.channel})[f"R², {label}"] = f"{row.r2_before:.2f} → {row.r2_after:.2f}"
+    return pd.DataFrame(list(rows.values()))

@@ -119,3 +119,27 @@ def test_balanced_steps_have_zero_net_impulse_and_unbalanced_ones_the_expected_s
 def test_impulse_balance_needs_the_ap_channels() -> None:
     with pytest.raises(ValueError, match="the AP impulse needs the channel F_AP_left"):
         coupling.ap_impulse_balance(np.zeros((1, 2, N_SAMPLES)), channels=("F_V_left", "F_V_right"))
+
+
+def test_before_after_table_figure_and_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.evaluation import figures
+
+    after, groups = cohort(3)
+    rng = np.random.default_rng(4)
+    before = np.stack([smooth_curves(rng, after.shape[0]) for _ in CHANNELS], axis=1)
+    table = coupling.predictability_before_after(before, after, groups)
+    assert len(table) == 2 * len(CHANNELS)
+    row = table[(table["channel"] == "F_AP_left") & (table["predictors"] == "other_components")].iloc[0]
+    assert row["r2_before"] < 0.05 < 0.9 < row["r2_after"]
+    text = coupling.format_predictability(table)
+    assert list(text.columns) == ["channel", "R², from the other nine channels", "R², from the other components only"]
+    assert "→" in text.iloc[0, 1]
+    figure = figures.cross_channel_predictability(table, "independent", "coupled")
+    assert len(figure.axes) == 2
+    balance = coupling.ap_impulse_balance(np.concatenate([ap_curves(0.2, 0.25), ap_curves(0.2, 0.2)]))
+    assert len(figures.impulse_balance(balance, balance).axes) == 1
+    with pytest.raises(ValueError, match="before and after must hold the same trials"):
+        coupling.predictability_before_after(before[:5], after, groups)
