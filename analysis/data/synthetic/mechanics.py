@@ -83,6 +83,9 @@ class Remainder:
     asymmetry: float
 
 
+KEPT_WHOLE = Remainder(1.0, 1.0, 1.0)
+
+
 @dataclass(frozen=True)
 class ShearRemainder:
     """The remainder scales of one shear component: a default and per-landmark exceptions."""
@@ -167,12 +170,20 @@ class MechanicalCoupling:
     # What mechanics does not explain (calibrated so total SDs stay at the published ones, D target).
     anterior_posterior_remainder: ShearRemainder = field(
         default_factory=lambda: ShearRemainder(
-            Remainder(0.6, 1.1, 1.3),
+            KEPT_WHOLE,
             (("braking_minimum", Remainder(0.6, 1.4, 1.3)), ("propulsive_maximum", Remainder(0.45, 0.4, 1.0))),
         )
     )
     medio_lateral_remainder: ShearRemainder = field(
-        default_factory=lambda: ShearRemainder(Remainder(0.9, 1.2, 0.7), (("lateral_minimum", Remainder(0.9, 0.9, 0.7)),))
+        default_factory=lambda: ShearRemainder(
+            KEPT_WHOLE,
+            (
+                ("lateral_minimum", Remainder(0.9, 0.9, 0.7)),
+                ("early_medial_peak", Remainder(0.9, 1.2, 0.7)),
+                ("midstance_trough", Remainder(0.9, 1.2, 0.7)),
+                ("late_medial_peak", Remainder(0.9, 1.2, 0.7)),
+            ),
+        )
     )
     style_factors: tuple[StyleFactor, ...] = DEFAULT_STYLE_FACTORS
 
