@@ -13,7 +13,7 @@ import pytest
 
 from analysis import data
 from analysis.data import PUBLISHED_FILES
-from analysis.data.synthetic import GROUND_TRUTH_FILE, SyntheticParameters, read_ground_truth, synthesize
+from analysis.data.synthetic import GROUND_TRUTH_FILE, SynthesisReport, SyntheticParameters, read_ground_truth, synthesize
 from analysis.data.synthetic.mechanics import MechanicalCoupling, StyleFactor, StyleLoading
 from analysis.evaluation import coupling, landmarks
 
@@ -63,8 +63,8 @@ def digests(directory: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def coupled_dir(real_structure_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return synthesize(tmp_path_factory.mktemp("coupled") / "cohort", like=real_structure_dir, seed=0).out
+def coupled_dir(default_synthetic_report: SynthesisReport) -> Path:
+    return default_synthetic_report.out
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +74,8 @@ def uncoupled_dir(real_structure_dir: Path, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture(scope="module")
-def coupled(coupled_dir: Path) -> data.Cohort:
-    return data.load(coupled_dir)
+def coupled(default_synthetic: data.Cohort) -> data.Cohort:
+    return default_synthetic
 
 
 @pytest.fixture(scope="module")
