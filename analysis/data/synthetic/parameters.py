@@ -33,6 +33,13 @@ gives a smooth curve whose extrema lie exactly on the landmarks, sampled at
 0, 1, ..., 100 % stance; low-pass (Gaussian-smoothed) noise is added last.
 Centre-of-pressure templates are fractions of a per-trial length (AP) or
 range (ML), which are modelled like landmarks.
+
+By default (``coupling=True``) the channels are then tied together the way
+mechanics ties them: shear forces follow the vertical force and the COP
+through a pivot above the centre of mass, a step's braking and propulsive
+impulses balance, style factors and correlated left-right trial noise
+couple the draws. :mod:`analysis.data.synthetic.mechanics` holds those
+numbers; ``coupling=False`` gives the independent channels of generator 1.0.0.
 """
 
 from __future__ import annotations
