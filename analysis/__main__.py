@@ -44,7 +44,8 @@ def _synthesize(args: argparse.Namespace) -> int:
         like = None
     else:
         like = reference.structure_dir()
-    report = synthetic.synthesize(args.out, like=like, seed=args.seed)
+    parameters = synthetic.SyntheticParameters(coupling=not args.uncoupled)
+    report = synthetic.synthesize(args.out, like=like, seed=args.seed, parameters=parameters)
     print(report)
     return 0
 
@@ -171,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     synthesize.add_argument("--like", type=Path, default=None, help="copy the cohort structure from this directory's GRF_metadata.csv and GRF_walking_speed.csv instead")
     synthesize.add_argument("--seed", type=int, default=0)
+    synthesize.add_argument(
+        "--uncoupled",
+        action="store_true",
+        help="independent channels given the covariates, as generator 1.0.0 wrote them (byte for byte)",
+    )
     synthesize.set_defaults(run=_synthesize)
 
     _add_book_group(groups)

@@ -5,5 +5,7 @@
 * :mod:`~analysis.evaluation.attribute_correlation` – associations with attributes (BH-corrected), sex differences;
 * :mod:`~analysis.evaluation.latent_structure` – t-SNE, neighbourhood agreement, clusters;
 * :mod:`~analysis.evaluation.seed_summary` – means and spreads over seeds;
-* :mod:`~analysis.evaluation.landmarks` – classic landmarks of the curves against the literature.
+* :mod:`~analysis.evaluation.landmarks` – classic landmarks of the curves against the literature;
+* :mod:`~analysis.evaluation.coupling` – how well each channel is predicted from the others, and the AP impulse balance;
+* :mod:`~analysis.evaluation.figures` – figures of these measures (before and after, side by side).
 """

@@ -54,13 +54,13 @@ def sampled(sampled_dir: Path) -> data.Cohort:
 
 
 @pytest.fixture(scope="module")
-def full_report(real_structure_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SynthesisReport:
-    return synthesize(tmp_path_factory.mktemp("full") / "cohort", like=real_structure_dir, seed=0)
+def full_report(default_synthetic_report: SynthesisReport) -> SynthesisReport:
+    return default_synthetic_report
 
 
 @pytest.fixture(scope="module")
-def full(full_report: SynthesisReport) -> data.Cohort:
-    return data.load(full_report.out)
+def full(default_synthetic: data.Cohort) -> data.Cohort:
+    return default_synthetic
 
 
 # ---------------------------------------------------------------------------

@@ -33,6 +33,13 @@ gives a smooth curve whose extrema lie exactly on the landmarks, sampled at
 0, 1, ..., 100 % stance; low-pass (Gaussian-smoothed) noise is added last.
 Centre-of-pressure templates are fractions of a per-trial length (AP) or
 range (ML), which are modelled like landmarks.
+
+By default (``coupling=True``) the channels are then tied together the way
+mechanics ties them: shear forces follow the vertical force and the COP
+through a pivot above the centre of mass, a step's braking and propulsive
+impulses balance, style factors and correlated left-right trial noise
+couple the draws. :mod:`analysis.data.synthetic.mechanics` holds those
+numbers; ``coupling=False`` gives the independent channels of generator 1.0.0.
 """
 
 from __future__ import annotations
@@ -48,8 +55,9 @@ from analysis.data.gutenberg import (
     N_SAMPLES,
     SESSION_KEY,
 )
+from analysis.data.synthetic.mechanics import MechanicalCoupling
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "2.0.0"
 GROUND_TRUTH_FILE = "synthetic_ground_truth.csv"
 
 METADATA_COLUMNS: tuple[str, ...] = (
@@ -274,6 +282,10 @@ class SyntheticParameters:
     """Every number of the generative model; defaults from the project's facts sheet."""
 
     components: tuple[ComponentModel, ...] = DEFAULT_COMPONENTS
+    # Channels coupled the way mechanics couples them (mechanics.py); False
+    # gives generator 1.0.0's independent channels, byte for byte.
+    coupling: bool = True
+    mechanics: MechanicalCoupling = MechanicalCoupling()
 
     # Covariate reference points and spreads (D: Gutenberg metadata and speeds).
     reference_speed: float = 1.48  # m/s, trial mean
@@ -353,6 +365,8 @@ class SyntheticParameters:
         for name in ("ml_sign_left", "ml_sign_right", "cop_ml_sign_left", "cop_ml_sign_right"):
             if getattr(self, name) not in (1, -1):
                 raise ValueError(f"{name} must be +1 or -1, got {getattr(self, name)!r}")
+        if not isinstance(self.coupling, bool):
+            raise ValueError(f"coupling must be True or False, got {self.coupling!r}")
         if self.cop_ap_origin not in ("start", "mean"):
             raise ValueError(f"cop_ap_origin must be 'start' or 'mean', got {self.cop_ap_origin!r}")
         if not 0.0 <= self.session_variance_share < 1.0:

@@ -21,7 +21,7 @@ from analysis.data.gutenberg import (
     N_SAMPLES,
     SPEED_FILE,
 )
-from analysis.data.synthetic.cohort import real_cohort, sampled_cohort
+from analysis.data.synthetic.cohort import CohortStructure, real_cohort, sampled_cohort
 from analysis.data.synthetic.curves import generate
 from analysis.data.synthetic.parameters import (
     COP_DECIMALS,
@@ -48,11 +48,13 @@ class SynthesisReport:
     seed: int
     seconds: float
     generator_version: str = GENERATOR_VERSION
+    coupling: bool = True
 
     def __str__(self) -> str:
         structure = "copied from the real metadata and speed files" if self.real_structure else "sampled"
+        channels = "channels coupled by mechanics" if self.coupling else "independent channels"
         return (
-            f"synthetic Gutenberg cohort (generator {self.generator_version}, seed {self.seed}) in {self.out}\n"
+            f"synthetic Gutenberg cohort (generator {self.generator_version}, seed {self.seed}, {channels}) in {self.out}\n"
             f"{self.n_subjects:,} subjects, {self.n_sessions:,} sessions, {self.n_trials:,} trials; "
             f"cohort structure {structure}\n"
             f"written in {self.seconds:.1f} s"
@@ -95,6 +97,16 @@ def read_ground_truth(directory: str | os.PathLike[str]) -> pd.DataFrame:
     forces, a fraction of the length/range for COP landmarks, metres for
     ``COP_AP_length`` and ``COP_ML_range``) and, for knots that move in time,
     ``time_subject_effect`` and ``time_left``/``time_right`` (% stance).
+
+    With coupled channels (the default) the shear forces are the pivot part
+    plus an independent remainder, and their landmark columns describe the
+    remainder's knots (effects scaled as in ``mechanics.Remainder``), not the
+    curve's extremes. The coupling adds per subject ``style_<factor>``
+    (standard normal) and ``pivot_height`` (m), and per step
+    ``com_travel_<side>`` (m), ``lateral_offset_change_<side>`` (m, medial +),
+    ``net_impulse_share_<side>`` (net AP impulse / braking impulse aimed at)
+    and ``pivot_shift_<side>`` (m, the pivot's horizontal shift that the
+    impulse balance chose).
     """
     path = Path(directory) / GROUND_TRUTH_FILE
     if not path.is_file():
@@ -130,6 +142,47 @@ def _staging(out: Path) -> Iterator[Path]:
 # Entry point.
 
 
+def checked_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def checked_out(out: str | os.PathLike[str]) -> Path:
+    path = Path(out).expanduser()
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(f"{path} exists and is not a directory")
+    return path
+
+
+def build_cohort(
+    like: str | os.PathLike[str] | None, seed: int, parameters: SyntheticParameters, n_subjects: int | None
+) -> CohortStructure:
+    """The cohort structure: copied from ``like``, or sampled with ``n_subjects`` (default 350)."""
+    if like is not None:
+        if n_subjects is not None:
+            raise ValueError("n_subjects applies only to a sampled cohort; a like directory fixes the cohort")
+        return real_cohort(Path(like).expanduser(), parameters, seed)
+    n_subjects = sum(parameters.dataset_subject_counts) if n_subjects is None else n_subjects
+    if isinstance(n_subjects, bool) or not isinstance(n_subjects, (int, np.integer)) or n_subjects < 1:
+        raise ValueError(f"n_subjects must be a positive integer, got {n_subjects!r}")
+    return sampled_cohort(int(n_subjects), parameters, seed)
+
+
+def write_cohort(
+    out: Path, cohort: CohortStructure, channels: dict[str, np.ndarray], truth: pd.DataFrame
+) -> None:
+    """The twelve published files and the ground truth, moved into ``out`` only when all are written."""
+    keys = cohort.trials[list(ID_COLUMNS)].to_numpy()
+    with _staging(out) as staging:
+        for channel, name in CURVE_FILES.items():
+            component = channel.rsplit("_", 1)[0]
+            (staging / name).write_bytes(_curve_text(component, keys, channels[channel]).encode())
+        (staging / METADATA_FILE).write_bytes(cohort.metadata_bytes)
+        (staging / SPEED_FILE).write_bytes(cohort.speed_bytes)
+        (staging / GROUND_TRUTH_FILE).write_bytes(_ground_truth_text(truth).encode())
+
+
 def synthesize(
     out: str | os.PathLike[str],
     like: str | os.PathLike[str] | None = None,
@@ -147,32 +200,12 @@ def synthesize(
     :data:`GROUND_TRUTH_FILE` with the generative factors of every trial.
     """
     started = time.perf_counter()
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    seed = int(seed)
+    seed = checked_seed(seed)
     parameters = parameters if parameters is not None else SyntheticParameters()
-    out = Path(out).expanduser()
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"{out} exists and is not a directory")
-    if like is not None:
-        if n_subjects is not None:
-            raise ValueError("n_subjects applies only to a sampled cohort; a like directory fixes the cohort")
-        cohort = real_cohort(Path(like).expanduser(), parameters, seed)
-    else:
-        n_subjects = sum(parameters.dataset_subject_counts) if n_subjects is None else n_subjects
-        if isinstance(n_subjects, bool) or not isinstance(n_subjects, (int, np.integer)) or n_subjects < 1:
-            raise ValueError(f"n_subjects must be a positive integer, got {n_subjects!r}")
-        cohort = sampled_cohort(int(n_subjects), parameters, seed)
-
+    out = checked_out(out)
+    cohort = build_cohort(like, seed, parameters, n_subjects)
     channels, truth = generate(cohort, parameters, seed)
-    keys = cohort.trials[list(ID_COLUMNS)].to_numpy()
-    with _staging(out) as staging:
-        for channel, name in CURVE_FILES.items():
-            component = channel.rsplit("_", 1)[0]
-            (staging / name).write_bytes(_curve_text(component, keys, channels[channel]).encode())
-        (staging / METADATA_FILE).write_bytes(cohort.metadata_bytes)
-        (staging / SPEED_FILE).write_bytes(cohort.speed_bytes)
-        (staging / GROUND_TRUTH_FILE).write_bytes(_ground_truth_text(truth).encode())
+    write_cohort(out, cohort, channels, truth)
     return SynthesisReport(
         out=out,
         n_subjects=cohort.n_subjects,
@@ -181,4 +214,5 @@ def synthesize(
         real_structure=like is not None,
         seed=seed,
         seconds=time.perf_counter() - started,
+        coupling=parameters.coupling,
     )
