@@ -44,7 +44,7 @@ def _synthesize(args: argparse.Namespace) -> int:
         like = None
     else:
         like = reference.structure_dir()
-    parameters = synthetic.SyntheticParameters(coupling=not args.uncoupled)
+    parameters = synthetic.generator_1_parameters() if args.uncoupled else synthetic.SyntheticParameters()
     report = synthetic.synthesize(args.out, like=like, seed=args.seed, parameters=parameters)
     print(report)
     return 0

@@ -80,13 +80,13 @@ elif study.source.real_structure:
         "**Simulated curves on the real cohort structure.** The metadata and walking-speed files are "
         "the published ones, so the counts, demographics and speeds below describe the real "
         "participants. The force and COP curves are simulated for those trials by the generator "
-        "described in {doc}`../synthetic_model`; everything computed from curves (mean curves, "
+        "described in {doc}`synthetic_model`; everything computed from curves (mean curves, "
         "landmarks, wavelet coefficients, and all later chapters) describes the simulation."
     )
 else:
     story = (
         "**Simulated cohort.** Subjects, sessions, demographics, speeds and curves were all drawn by "
-        "the generator described in {doc}`../synthetic_model`; no number on this page describes real "
+        "the generator described in {doc}`synthetic_model`; no number on this page describes real "
         "people."
     )
 display(Markdown(story))

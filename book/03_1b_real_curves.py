@@ -122,8 +122,12 @@ data_figures.shape_comparison(shapes, {real_label: real_speeds, generator_label:
 # slopes, the paired difference between fast and self-selected walking of
 # GaitRec's healthy controls relative to the landmark's mean (GaitRec does
 # not publish the speeds of its categories, so this gives a direction, not a
-# slope per m/s); for the shares and SDs, the between- and within-subject SDs
-# of 62 healthy adults at self-selected speed (landmarks in body weights).
+# slope per m/s); for the share and the SD at self-selected speed, the
+# between- and within-subject SDs of 62 healthy adults walking at their own
+# speed (landmarks in body weights). That SD includes the small trial-to-trial
+# changes of a person's own speed, so the generator's counterpart is measured
+# the same way; the real curves, whose speeds were varied on purpose, give only
+# the SD at a common speed.
 #
 # The verdict follows a rule written before the numbers were seen
 # (`vertical_yardstick.verdict`). Speed slopes: every source must point the
@@ -137,7 +141,8 @@ data_figures.shape_comparison(shapes, {real_label: real_speeds, generator_label:
 # %%
 real_table = yardstick.yardstick_table(real_curves, real_speeds, real_subjects, reference_speed, settings.n_bootstrap, settings.split_seed)
 generator_table = yardstick.yardstick_table(
-    generator_curves, generator_speeds, generator_subjects, reference_speed, settings.n_bootstrap, settings.split_seed
+    generator_curves, generator_speeds, generator_subjects, reference_speed, settings.n_bootstrap, settings.split_seed,
+    self_selected=True,
 )
 comparison = yardstick.comparison(real_table, generator_table)
 display(Markdown(report.markdown_table(comparison)))
@@ -161,7 +166,7 @@ report.glue_text(
 # are consistent and {glue:text}`c31b_n_recalibrate` call for recalibrating
 # the generator: {glue:text}`c31b_recalibrate_list`. The values the generator
 # uses, and any recalibration with its old and new value and source, are
-# listed on the synthetic cohort's page ({doc}`../synthetic_model`).
+# listed on the synthetic cohort's page ({doc}`synthetic_model`).
 #
 # Two things the table does not show. The real curves come from pressure
 # insoles, whose trial-to-trial noise is larger than a force plate's; their

@@ -77,7 +77,7 @@ if study.source.is_synthetic:
         Markdown(
             "```{note}\n"
             "The curves on this page are simulated. How strongly walking speed, age, height and "
-            "body weight shape them is decided by the generator ({doc}`../synthetic_model`), so a "
+            "body weight shape them is decided by the generator ({doc}`synthetic_model`), so a "
             "gradient or a cluster that follows one of them shows how the generator was built and "
             "whether the analysis can find it, not how people walk.\n"
             "```"

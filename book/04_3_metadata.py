@@ -321,6 +321,6 @@ if can_compare_sexes:
 # survives when each person counts once. On the synthetic cohort (see the
 # banner at the top), every association is there because the generator puts
 # it there: walking speed, age, body mass, height and sex shift the simulated
-# landmarks by set slopes ({doc}`../synthetic_model`). The tables then show
+# landmarks by set slopes ({doc}`synthetic_model`). The tables then show
 # whether the models recover effects of known size, not anything about
 # people, and the claims ledger marks C6 and C7 as not testable.

@@ -294,7 +294,7 @@ display(Markdown(report.markdown_table(redundancy.claim_checks(per_seed))))
 #
 # These comparisons concern the codes, not people, so the claims ledger
 # judges them on any data. On the synthetic cohort (see the banner at the top) they describe codes of
-# simulated curves ({doc}`../synthetic_model`), whose variation comes from a
+# simulated curves ({doc}`synthetic_model`), whose variation comes from a
 # small set of landmark amplitudes and timings, so how many features a model
 # needs, and how they share the variance, follows from how the generator was
 # built.

@@ -37,6 +37,7 @@ from analysis.config import PROFILES
 
 CHAPTERS: tuple[str, ...] = (
     "03_1_data",
+    "synthetic_model",
     "03_1b_real_curves",
     "03_2_models",
     "04_1_feature_learning",

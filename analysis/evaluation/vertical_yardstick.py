@@ -34,7 +34,8 @@ LANDMARK_LABELS: dict[str, str] = {
 }
 SLOPE = "relative speed slope (per m/s)"
 SHARE = "between-subject share"
-WITHIN_SD = "within-subject SD (relative)"
+WITHIN_SD = "within-subject SD at a common speed (relative)"
+WITHIN_SD_SELF = "within-subject SD at self-selected speed (relative)"
 CURVE_SD = "trial-to-trial SD of the scaled curve"
 CONFIDENCE = 0.95
 N_BOOTSTRAP = 1000
@@ -163,6 +164,7 @@ def yardstick_table(
     reference_speed: float,
     n_bootstrap: int = N_BOOTSTRAP,
     seed: int = 0,
+    self_selected: bool = False,
 ) -> pd.DataFrame:
     """Every relative quantity of one source, with its subject-bootstrap interval.
 
@@ -170,7 +172,11 @@ def yardstick_table(
     slope, the between-subject share (ICC(1) of the scaled shape's landmark)
     and the within-subject SD of each landmark, and the trial-to-trial SD of
     the whole scaled curve. ``reference_speed`` is the common speed that
-    values are moved to before their spread is measured.
+    values are moved to before their spread is measured. ``self_selected``
+    (for data walked at self-selected speeds, like Gutenberg's) adds the
+    within-subject SD without that move, which is how published SDs at
+    self-selected speed were measured; data with speeds varied on purpose
+    have no such value.
     """
     speeds = np.asarray(speeds, dtype=np.float64)
     subjects = np.asarray(subjects)
@@ -203,6 +209,8 @@ def yardstick_table(
             landmark,
             lambda r, g, v=values: relative_within_sd(at_common_speed(v[r], speeds[r], g, reference_speed), g),
         )
+        if self_selected:
+            add(WITHIN_SD_SELF, landmark, lambda r, g, v=values: relative_within_sd(v[r], g))
     add(CURVE_SD, "whole stance", lambda r, g: curve_trial_sd(scaled[r], g))
     return pd.DataFrame(rows)
 
@@ -237,6 +245,7 @@ RECALIBRATE_UP = "generator too low: recalibrate"
 RECALIBRATE_DOWN = "generator too high: recalibrate"
 DISAGREE = "real sources disagree: generator value kept as a parameter"
 ONE_SOURCE = "one real source only: generator value kept as a parameter"
+ONE_SOURCE_CONSISTENT = "consistent with the one real source"
 DIRECTION_AGREES = "same direction in all sources; size per m/s has one real source: kept as a parameter"
 DIRECTION_DIFFERS = "generator's direction differs from the real sources': recalibrate"
 DIRECTION_UNRESOLVED = "generator's interval includes zero: direction not resolved, kept as a parameter"
@@ -254,7 +263,7 @@ def literature_intervals() -> pd.DataFrame:
         rows += [
             (SLOPE, landmark, low, high, "GaitRec, fast − self-selected (relative, not per m/s)"),
             (SHARE, landmark, icc, icc, "healthy adults, BW-normalised landmark"),
-            (WITHIN_SD, landmark, within, within, "healthy adults, BW-normalised landmark"),
+            (WITHIN_SD_SELF, landmark, within, within, "healthy adults at self-selected speed, BW-normalised landmark"),
         ]
     return pd.DataFrame(rows, columns=["quantity", "landmark", "low", "high", "source"])
 
@@ -284,9 +293,11 @@ def verdict(quantity: str, generator: tuple[float, float], real: list[tuple[floa
         if generator_sign == 0:
             return DIRECTION_UNRESOLVED
         return DIRECTION_AGREES if generator_sign in real_signs else DIRECTION_DIFFERS
-    if len(real) < 2:
-        return ONE_SOURCE
     generator_low, generator_high = generator
+    if len(real) < 2:
+        if len(real) == 1 and real[0][0] <= generator_high and real[0][1] >= generator_low:
+            return ONE_SOURCE_CONSISTENT
+        return ONE_SOURCE
     if all(low > generator_high for low, _ in real):
         return RECALIBRATE_UP
     if all(high < generator_low for _, high in real):
@@ -297,13 +308,17 @@ def verdict(quantity: str, generator: tuple[float, float], real: list[tuple[floa
 
 
 def comparison(real: pd.DataFrame, generator: pd.DataFrame) -> pd.DataFrame:
-    """Real (spm1d) and generator yardstick tables side by side, the published source beside them, and each verdict."""
+    """Real (spm1d) and generator yardstick tables side by side, the published source beside them, and each verdict.
+
+    A quantity the real curves cannot give (e.g. the SD at self-selected
+    speed) is judged on the published source alone.
+    """
     published = literature_intervals().set_index(["quantity", "landmark"])
-    merged = real.merge(generator, on=["quantity", "landmark"], suffixes=("_real", "_generator"))
+    merged = generator.merge(real, on=["quantity", "landmark"], how="left", suffixes=("_generator", "_real"))
     rows = []
     for _, row in merged.iterrows():
         key = (row["quantity"], row["landmark"])
-        real_intervals = [(row["low_real"], row["high_real"])]
+        real_intervals = [] if pd.isna(row["estimate_real"]) else [(row["low_real"], row["high_real"])]
         second = published.loc[key] if key in published.index else None
         if second is not None:
             real_intervals.append((float(second["low"]), float(second["high"])))
@@ -311,7 +326,7 @@ def comparison(real: pd.DataFrame, generator: pd.DataFrame) -> pd.DataFrame:
             {
                 "quantity": row["quantity"],
                 "landmark": LANDMARK_LABELS.get(row["landmark"], row["landmark"]),
-                "real curves": _interval_text(row["estimate_real"], row["low_real"], row["high_real"]),
+                "real curves": "–" if pd.isna(row["estimate_real"]) else _interval_text(row["estimate_real"], row["low_real"], row["high_real"]),
                 "published": "–" if second is None else _range_text(float(second["low"]), float(second["high"])),
                 "generator": _interval_text(row["estimate_generator"], row["low_generator"], row["high_generator"]),
                 "verdict": verdict(row["quantity"], (row["low_generator"], row["high_generator"]), real_intervals),

@@ -119,6 +119,7 @@ def two_chapters(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
 def test_chapters_are_in_book_order() -> None:
     assert pipeline.CHAPTERS == (
         "03_1_data",
+        "synthetic_model",
         "03_1b_real_curves",
         "03_2_models",
         "04_1_feature_learning",
@@ -410,7 +411,7 @@ def test_build_rejects_unknown_builder() -> None:
 def test_build_requires_executed_chapters(tmp_path: Path) -> None:
     (tmp_path / "_executed").mkdir()
     write_notebook(tmp_path / "_executed" / "03_1_data.ipynb")
-    with pytest.raises(pipeline.BookBuildError, match="chapter\\(s\\) not executed yet: 03_1b_real_curves, 03_2_models"):
+    with pytest.raises(pipeline.BookBuildError, match="chapter\\(s\\) not executed yet: synthetic_model, 03_1b_real_curves"):
         pipeline.build(book_dir=tmp_path)
 
 

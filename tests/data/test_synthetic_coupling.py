@@ -13,11 +13,11 @@ import pytest
 
 from analysis import data
 from analysis.data import PUBLISHED_FILES
-from analysis.data.synthetic import GROUND_TRUTH_FILE, SynthesisReport, SyntheticParameters, read_ground_truth, synthesize
+from analysis.data.synthetic import GROUND_TRUTH_FILE, SynthesisReport, SyntheticParameters, generator_1_parameters, read_ground_truth, synthesize
 from analysis.data.synthetic.mechanics import MechanicalCoupling, StyleFactor, StyleLoading
 from analysis.evaluation import coupling, landmarks
 
-UNCOUPLED = SyntheticParameters(coupling=False)
+UNCOUPLED = generator_1_parameters()
 
 # SHA-256 of every file generator 1.0.0 (independent channels) wrote for
 # synthesize(out, seed=7, n_subjects=24), before coupling existed.

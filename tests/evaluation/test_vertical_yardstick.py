@@ -92,6 +92,7 @@ def test_mean_shape_interval_narrows_with_more_subjects() -> None:
         ((0.03, 0.05), [(0.04, 0.06), (0.032, 0.032)], yardstick.CONSISTENT),
         ((0.045, 0.05), [(0.04, 0.06), (0.032, 0.032)], yardstick.DISAGREE),
         ((0.02, 0.03), [(0.04, 0.06)], yardstick.ONE_SOURCE),
+        ((0.03, 0.05), [(0.04, 0.04)], yardstick.ONE_SOURCE_CONSISTENT),
     ],
 )
 def test_verdict_rule_for_spreads(generator, real, expected) -> None:
@@ -109,7 +110,7 @@ def test_published_second_source_follows_the_literature_table() -> None:
     published = yardstick.literature_intervals().set_index(["quantity", "landmark"])
     # Between SD 0.061 and within SD 0.035 BW for the first peak: ICC = 0.061² / (0.061² + 0.035²).
     assert published.loc[(yardstick.SHARE, "v_first_peak"), "low"] == pytest.approx(0.061**2 / (0.061**2 + 0.035**2))
-    assert published.loc[(yardstick.WITHIN_SD, "v_valley"), "low"] == pytest.approx(0.027 / 0.77)
+    assert published.loc[(yardstick.WITHIN_SD_SELF, "v_valley"), "low"] == pytest.approx(0.027 / 0.77)
     low, high = published.loc[(yardstick.SLOPE, "v_valley"), ["low", "high"]]
     assert low < high < 0
 
@@ -119,3 +120,14 @@ def test_bad_inputs_are_named() -> None:
         yardstick.yardstick_table(np.ones((3, 101)), np.ones(2), np.zeros(3), 1.0)
     with pytest.raises(ValueError, match="positive, finite mean"):
         yardstick.scaled_by_stance_mean(np.zeros((2, 101)))
+
+
+def test_comparison_judges_a_quantity_the_real_curves_lack_on_the_published_source() -> None:
+    curves, speeds, subjects = walking_curves(n_subjects=8, per_subject=10)
+    real = yardstick.yardstick_table(curves, speeds, subjects, 1.3, n_bootstrap=20)
+    generator = yardstick.yardstick_table(curves, speeds, subjects, 1.3, n_bootstrap=20, self_selected=True)
+    table = yardstick.comparison(real, generator)
+    assert len(table) == len(generator) == len(real) + 3
+    self_selected = table[table["quantity"] == yardstick.WITHIN_SD_SELF]
+    assert (self_selected["real curves"] == "–").all() and (self_selected["published"] != "–").all()
+    assert table.loc[table["quantity"] == yardstick.CURVE_SD, "published"].item() == "–"

@@ -10,7 +10,7 @@ mechanics couples the channels, with its numbers),
 :mod:`~analysis.data.synthetic.curves` and :mod:`~analysis.data.synthetic.coupled`
 (the curves) and :mod:`~analysis.data.synthetic.writer` (the files, written
 atomically); :mod:`~analysis.data.synthetic.twins` makes counterfactual twins
-(the same draws, a changed speed, mass or landmark). The book page ``synthetic_model.md`` documents the model.
+(the same draws, a changed speed, mass or landmark). The book page ``synthetic_model`` documents the model.
 """
 
 from analysis.data.synthetic.mechanics import (
@@ -25,6 +25,7 @@ from analysis.data.synthetic.parameters import (
     COP_ANTERIOR_POSTERIOR,
     COP_MEDIO_LATERAL,
     DEFAULT_COMPONENTS,
+    GENERATOR_1_COMPONENTS,
     GENERATOR_VERSION,
     GROUND_TRUTH_FILE,
     MEDIO_LATERAL,
@@ -33,6 +34,7 @@ from analysis.data.synthetic.parameters import (
     Landmark,
     ShapeKnot,
     SyntheticParameters,
+    generator_1_parameters,
 )
 from analysis.data.synthetic.twins import (
     FACTOR_RANGE,
@@ -43,11 +45,13 @@ from analysis.data.synthetic.twins import (
 from analysis.data.synthetic.writer import SynthesisReport, read_ground_truth, synthesize
 
 __all__ = [
+    "generator_1_parameters",
     "ANTERIOR_POSTERIOR",
     "COP_ANTERIOR_POSTERIOR",
     "COP_MEDIO_LATERAL",
     "DEFAULT_COMPONENTS",
     "FACTOR_RANGE",
+    "GENERATOR_1_COMPONENTS",
     "GENERATOR_VERSION",
     "GROUND_TRUTH_FILE",
     "MEDIO_LATERAL",

@@ -4,7 +4,7 @@ The real curve files cannot always be obtained, so the book can run on a
 stand-in whose files are indistinguishable in format from the published ones
 and whose curves follow what is known about healthy walking. Every number
 below is a field of :class:`SyntheticParameters`, labelled in comments and in
-the book page ``synthetic_model.md`` as V (verified in a primary source),
+the book page ``synthetic_model`` as V (verified in a primary source),
 D (derived from real published data) or U (an assumption).
 
 Generative model, per trial ``i`` of subject ``s`` in session ``e``, side
@@ -39,14 +39,15 @@ mechanics ties them: shear forces follow the vertical force and the COP
 through a pivot above the centre of mass, a step's braking and propulsive
 impulses balance, style factors and correlated left-right trial noise
 couple the draws. :mod:`analysis.data.synthetic.mechanics` holds those
-numbers; ``coupling=False`` gives the independent channels of generator 1.0.0.
+numbers; :func:`generator_1_parameters` (independent channels and the
+first vertical within-subject SDs) reproduces generator 1.0.0 byte for byte.
 """
 
 from __future__ import annotations
 
 import math
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,7 +58,7 @@ from analysis.data.gutenberg import (
 )
 from analysis.data.synthetic.mechanics import MechanicalCoupling
 
-GENERATOR_VERSION = "2.0.0"
+GENERATOR_VERSION = "2.1.0"
 GROUND_TRUTH_FILE = "synthetic_ground_truth.csv"
 
 METADATA_COLUMNS: tuple[str, ...] = (
@@ -268,13 +269,38 @@ COP_MEDIO_LATERAL = ComponentModel(
     ),
 )
 
-DEFAULT_COMPONENTS: tuple[ComponentModel, ...] = (
+# Generator 1.0.0's components: the vertical within-subject SDs as first set.
+GENERATOR_1_COMPONENTS: tuple[ComponentModel, ...] = (
     VERTICAL,
     ANTERIOR_POSTERIOR,
     MEDIO_LATERAL,
     COP_ANTERIOR_POSTERIOR,
     COP_MEDIO_LATERAL,
 )
+
+# Recalibrated by the real-curves yardstick (chapter 3.1b): the generator's
+# realised within-subject SD of the vertical landmarks fell below both real
+# sources (spm1d curves and the published healthy-adult SDs), so the
+# parameter is raised until the realised SD matches the published one
+# (0.035, 0.027, 0.027 BW); the parameter exceeds its target because part of
+# the trial-to-trial variation is smoothed away when the curve is drawn
+# through its knots. Values before: 0.035, 0.027, 0.027.
+RECALIBRATED_WITHIN_SD: dict[str, float] = {"first_peak": 0.0388, "valley": 0.0298, "second_peak": 0.0287}
+VERTICAL_RECALIBRATED = replace(
+    VERTICAL,
+    landmarks=tuple(
+        replace(
+            landmark,
+            within_sd=RECALIBRATED_WITHIN_SD[landmark.name],
+            source=landmark.source + "; within SD recalibrated to the realised published value (3.1b)",
+        )
+        if landmark.name in RECALIBRATED_WITHIN_SD
+        else landmark
+        for landmark in VERTICAL.landmarks
+    ),
+)
+
+DEFAULT_COMPONENTS: tuple[ComponentModel, ...] = (VERTICAL_RECALIBRATED, *GENERATOR_1_COMPONENTS[1:])
 
 
 @dataclass(frozen=True)
@@ -453,3 +479,8 @@ def _check_component(model: ComponentModel) -> None:
 
 def stream_rng(seed: int, *labels: str) -> np.random.Generator:
     return np.random.default_rng([seed, *(zlib.crc32(label.encode()) for label in labels)])
+
+
+def generator_1_parameters() -> SyntheticParameters:
+    """The parameters of generator 1.0.0: independent channels, the vertical within-subject SDs before 3.1b."""
+    return SyntheticParameters(coupling=False, components=GENERATOR_1_COMPONENTS)
