@@ -31,6 +31,7 @@ from analysis.data.abnormality_shapes import (
     spike,
     upward_zero_crossing,
 )
+from analysis.data.stance import LANDMARK_WINDOWS
 
 # ---------------------------------------------------------------------------
 # Landmarks
@@ -47,12 +48,12 @@ class Landmark:
     read: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (curves (m, 101), lateral sign (m,)) -> (m,)
 
 
-# Search windows in % stance, as in analysis.evaluation.landmarks (a layer above, so repeated here).
-FIRST_PEAK_WINDOW = (10, 40)
-VALLEY_WINDOW = (35, 65)
-SECOND_PEAK_WINDOW = (60, 90)
-BRAKING_WINDOW = (0, 50)
-PROPULSION_WINDOW = (50, 100)
+# Search windows in % stance: the landmark table's own (analysis.data.stance).
+FIRST_PEAK_WINDOW = LANDMARK_WINDOWS["v_first_peak"]
+VALLEY_WINDOW = LANDMARK_WINDOWS["v_valley"]
+SECOND_PEAK_WINDOW = LANDMARK_WINDOWS["v_second_peak"]
+BRAKING_WINDOW = LANDMARK_WINDOWS["ap_braking_min"]
+PROPULSION_WINDOW = LANDMARK_WINDOWS["ap_propulsive_max"]
 LATERAL_WINDOW = (10, 70)
 HEEL_STRIKE_SAMPLE = 4  # % stance: where the impact transient peaks (20–40 ms after contact)
 PROGRESSION_SAMPLES = (15, 55)  # % stance: the COP_AP progression the flat foot loses

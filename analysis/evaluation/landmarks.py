@@ -24,18 +24,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import CHANNELS, ID_COLUMNS, N_SAMPLES, SIDES, SUBJECT_COLUMN
+from analysis.data.stance import LANDMARK_WINDOWS
 from analysis.evaluation.seed_summary import format_mean_sd
 
 # Search windows in % stance (= sample index), both ends included.
-WINDOWS: dict[str, tuple[int, int]] = {
-    "v_first_peak": (10, 40),
-    "v_valley": (35, 65),
-    "v_second_peak": (60, 90),
-    "ap_braking_min": (0, 50),
-    "ap_propulsive_max": (50, 100),
-    "ml_early_min": (0, 10),
-    "ml_medial_max": (10, 100),
-}
+WINDOWS: dict[str, tuple[int, int]] = LANDMARK_WINDOWS
 # The force and COP components a landmark table needs, for each side.
 REQUIRED_COMPONENTS: tuple[str, ...] = ("F_V", "F_AP", "F_ML", "COP_AP", "COP_ML")
 ML_ORIENTATIONS: tuple[str, ...] = ("infer", "as_is")
