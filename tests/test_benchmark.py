@@ -49,3 +49,18 @@ def test_gradient_paths_prints_both_paths_and_their_ratio(capsys: pytest.Capture
     assert [row.split()[:2] for row in rows] == [["sae", "2"], ["svae", "2"]]
     for row in rows:
         assert re.search(r"\d+\s+\d+\s+\d\.\d\d\s+\d\.\d\d–\d\.\d\d$", row), row
+
+
+def test_baselines_speed_prints_one_timed_row_per_method(capsys: pytest.CaptureFixture[str]) -> None:
+    benchmark = load_benchmark("baselines_speed")
+    arguments = ["--rows", "120", "--test-rows", "40", "--columns", "30", "--components", "6", "--sparsity", "2"]
+    assert benchmark.main(arguments) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith(("pca", "ica", "dictionary"))]
+    assert [row[:3] for row in rows] == [["pca", "6", "-"], ["ica", "6", "-"], ["dictionary", "6", "2"]]
+    for row in rows:
+        assert all(re.fullmatch(r"-?\d+\.\d+", value) for value in row[3:]), row
+
+
+def test_baselines_speed_rejects_zero_components() -> None:
+    with pytest.raises(SystemExit):
+        load_benchmark("baselines_speed").main(["--components", "0"])

@@ -7,5 +7,6 @@
 * :mod:`~analysis.evaluation.seed_summary` – means and spreads over seeds;
 * :mod:`~analysis.evaluation.landmarks` – classic landmarks of the curves against the literature;
 * :mod:`~analysis.evaluation.coupling` – how well each channel is predicted from the others, and the AP impulse balance;
+* :mod:`~analysis.evaluation.baselines` – PCA, ICA and sparse dictionary coding on the models' inputs, FVE per band and channel, error in physical units;
 * :mod:`~analysis.evaluation.figures` – figures of these measures (before and after, side by side).
 """
