@@ -128,33 +128,31 @@ def curve_trial_sd(scaled: np.ndarray, subjects: np.ndarray) -> float:
 
 
 def subject_bootstrap(
-    statistic: Callable[[np.ndarray], float], subjects: np.ndarray, n_bootstrap: int = N_BOOTSTRAP, seed: int = 0
+    statistic: Callable[[np.ndarray, np.ndarray], float], subjects: np.ndarray, n_bootstrap: int = N_BOOTSTRAP, seed: int = 0
 ) -> tuple[float, float]:
-    """Percentile interval of ``statistic(rows)`` over resamples of whole subjects.
+    """Percentile interval of ``statistic(rows, groups)`` over resamples of whole subjects.
 
-    ``statistic`` receives integer row positions; a subject drawn twice
-    appears twice, under two labels (see :func:`_relabelled`).
+    ``rows`` are the integer positions of the drawn subjects' trials and
+    ``groups`` their subject labels, a new label for each draw, so a subject
+    drawn twice counts as two subjects.
     """
     subjects = np.asarray(subjects)
-    labels = np.unique(subjects)
-    rows_of = {label: np.flatnonzero(subjects == label) for label in labels}
+    labels, codes = np.unique(subjects, return_inverse=True)
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=len(labels))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     rng = np.random.default_rng(seed)
     values = []
     for _ in range(n_bootstrap):
-        drawn = rng.choice(labels, size=len(labels), replace=True)
-        values.append(statistic(np.concatenate([rows_of[label] for label in drawn]), drawn))
+        drawn = rng.integers(0, len(labels), size=len(labels))
+        rows = np.concatenate([order[starts[index] : starts[index] + counts[index]] for index in drawn])
+        values.append(statistic(rows, np.repeat(np.arange(len(drawn)), counts[drawn])))
     finite = np.asarray([value for value in values if np.isfinite(value)])
     if finite.size == 0:
         return float("nan"), float("nan")
     tail = (1 - CONFIDENCE) / 2 * 100
     low, high = np.percentile(finite, [tail, 100 - tail])
     return float(low), float(high)
-
-
-def _relabelled(drawn: np.ndarray, subjects: np.ndarray) -> np.ndarray:
-    """Subject labels for bootstrap rows, a new label for each draw of a subject."""
-    counts = np.asarray([np.count_nonzero(subjects == label) for label in drawn])
-    return np.repeat(np.arange(len(drawn)), counts)
 
 
 def yardstick_table(
@@ -191,9 +189,7 @@ def yardstick_table(
 
     def add(quantity: str, landmark: str, statistic: Callable[[np.ndarray, np.ndarray], float]) -> None:
         estimate = statistic(np.arange(len(speeds)), subjects)
-        low, high = subject_bootstrap(
-            lambda chosen, drawn: statistic(chosen, _relabelled(drawn, subjects)), subjects, n_bootstrap, seed
-        )
+        low, high = subject_bootstrap(statistic, subjects, n_bootstrap, seed)
         rows.append({"quantity": quantity, "landmark": landmark, "estimate": estimate, "low": low, "high": high})
 
     for landmark in LANDMARKS:

@@ -26,7 +26,7 @@ from analysis.features import wavelets
 from analysis.features.model_inputs import Standardizer
 from analysis.sae import calibration, claims
 from analysis.sae.models import ModelConfig
-from analysis.sae.study import train_config
+from analysis.sae.study import evenness_or_nan, train_config
 
 SPEED = "WALKING_SPEED"
 N_FOLDS = 5
@@ -129,20 +129,13 @@ def fold_metrics(
                         "mean_activation_rate": code_measures.mean_activation_rate(codes),
                         "l0_share": code_measures.l0_share(codes),
                         "bimodal_share": code_measures.dip_bimodal_share(codes),
-                        "importance_evenness": _evenness(codes),
+                        "importance_evenness": evenness_or_nan(codes),
                         "max_pairwise_abs_r": code_measures.max_abs_offdiagonal(code_measures.feature_correlation_matrix(codes)),
                         "max_abs_r_WALKING_SPEED": float(speed_r.max()) if speed_r.notna().any() else float("nan"),
                         f"n_abs_r_above_{claims.SPEED_R_THRESHOLD}_WALKING_SPEED": int((speed_r > claims.SPEED_R_THRESHOLD).sum()),
                     }
                 )
     return pd.DataFrame(rows)
-
-
-def _evenness(codes: np.ndarray) -> float:
-    try:
-        return code_measures.importance_evenness(code_measures.variance_importance(codes))
-    except ValueError:  # no feature varies
-        return float("nan")
 
 
 def claim_rows(metrics: pd.DataFrame) -> dict[str, str]:

@@ -246,7 +246,7 @@ def seed_metrics(runs: dict[str, list[training.TrainedModel]], study: Study, par
                 "bimodal_share": code_measures.dip_bimodal_share(codes),
                 "max_pairwise_abs_r": code_measures.max_abs_offdiagonal(code_measures.feature_correlation_matrix(codes)),
                 **_pattern_measures(run, study),
-                "importance_evenness": _evenness(codes),
+                "importance_evenness": evenness_or_nan(codes),
                 "best_epoch": run.best_epoch,
                 "stopped_epoch": run.stopped_epoch,
             }
@@ -300,12 +300,8 @@ def _replace_models(per_seed: pd.DataFrame, replacement: pd.DataFrame) -> pd.Dat
     return combined.sort_values(["model", "seed"], key=lambda column: column.map(order) if column.name == "model" else column, kind="stable").reset_index(drop=True)
 
 
-def _share_above(values: np.ndarray, threshold: float) -> float:
-    finite = values[np.isfinite(values)]
-    return float((finite > threshold).mean()) if finite.size else float("nan")
-
-
-def _evenness(codes: np.ndarray) -> float:
+def evenness_or_nan(codes: np.ndarray) -> float:
+    """Importance evenness of a code matrix; NaN when no feature varies (nothing to share)."""
     try:
         return code_measures.importance_evenness(code_measures.variance_importance(codes))
     except ValueError:  # every feature constant: no variance to share
