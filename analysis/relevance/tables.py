@@ -1,0 +1,66 @@
+"""The chapter's tables, built from experiment results (numbers stay numbers until the page formats them)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.relevance import experiment, shares
+from analysis.relevance.models import MODEL_LABELS
+
+# A model "separates" the groups when the lower end of its subject-level interval is above chance,
+# and "reaches the oracle" when its mean is at least this share of the oracle's.
+ORACLE_SHARE = 0.95
+
+
+def _cell(mean: float, low: float, high: float) -> str:
+    if not np.isfinite(low):
+        return f"{mean:.3f}"
+    return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def contrast_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per contrast and model: balanced accuracy of trials and subjects with intervals, and the verdict."""
+    trial = experiment.summary(scores, "trial_balanced_accuracy")
+    subject = experiment.summary(scores, "subject_balanced_accuracy")
+    rows = []
+    for (_, t), (_, s) in zip(trial.iterrows(), subject.iterrows()):
+        oracle = subject[(subject.contrast == s.contrast) & (subject.model == "oracle")]
+        if s.model == "oracle":
+            verdict = "yardstick"
+        elif not (s.low > 0.5):
+            verdict = "does not separate"
+        elif not oracle.empty and s["mean"] >= ORACLE_SHARE * float(oracle["mean"].iloc[0]):
+            verdict = "separates, reaches the oracle"
+        else:
+            verdict = "separates" + ("" if oracle.empty else ", below the oracle")
+        rows.append(
+            {
+                "contrast": s.contrast,
+                "model": MODEL_LABELS.get(s.model, s.model),
+                "trials: balanced accuracy": _cell(t["mean"], t.low, t.high),
+                "subjects: balanced accuracy": _cell(s["mean"], s.low, s.high),
+                "runs": int(s.runs),
+                "verdict": verdict,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def share_table(results: dict, channels: tuple[str, ...]) -> pd.DataFrame:
+    """Early-phase share per sample and component shares of the MLP's maps, per contrast."""
+    rows = []
+    for name, result in results.items():
+        relevance_map = result.maps.get("mlp")
+        if relevance_map is None:
+            continue
+        components = shares.component_shares(relevance_map, channels)
+        rows.append({"contrast": name, "1–47 % (per sample)": shares.early_share(relevance_map), **components.to_dict()})
+    return pd.DataFrame(rows)
+
+
+def percent(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    out = frame.copy()
+    for column in columns:
+        out[column] = [f"{100 * value:.1f} %" for value in out[column]]
+    return out
