@@ -201,8 +201,7 @@ if natural:
 # %% tags=["remove-input"]
 share_table = tables.share_table(results, channels)
 if planted_result is not None:
-    truth_components = shares.component_shares(planted_result.data.truth_map, channels)
-    truth_row = {"contrast": "planted: truth", "1–47 % (per sample)": shares.early_share(planted_result.data.truth_map), **truth_components.to_dict()}
+    truth_row = tables.truth_share_row(planted_result.data.truth_map, channels)
     share_table = pd.concat([pd.DataFrame([truth_row]), share_table], ignore_index=True)
 display(Markdown(report.markdown_table(tables.percent(share_table, [column for column in share_table.columns if column != "contrast"]))))
 if planted_result is not None:

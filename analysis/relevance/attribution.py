@@ -12,12 +12,17 @@ the alternatives the faithfulness check compares LRP with.
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 import torch
-from captum.attr import LRP, InputXGradient, IntegratedGradients, Occlusion
-from captum.attr._utils.lrp_rules import EpsilonRule
 from torch import nn
+
+with warnings.catch_warnings():
+    # captum imports tqdm.auto, which warns inside a notebook kernel without ipywidgets; no progress bar is used here.
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    from captum.attr import LRP, InputXGradient, IntegratedGradients, Occlusion
+    from captum.attr._utils.lrp_rules import EpsilonRule
 
 METHODS: tuple[str, ...] = ("lrp", "gradient_x_input", "integrated_gradients", "occlusion")
 METHOD_LABELS: dict[str, str] = {

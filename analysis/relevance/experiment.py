@@ -206,13 +206,13 @@ def scaling_ablation(data: ContrastData, settings: RelevanceSettings) -> Contras
 
 
 def interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95 % t-interval over folds × seeds."""
+    """Mean and 95 % t-interval over folds × seeds, clipped to [0, 1] (the values are accuracies)."""
     values = np.asarray(values, dtype=float)
     mean = float(values.mean())
     if values.size < 2:
         return mean, float("nan"), float("nan")
     half = float(stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
-    return mean, mean - half, mean + half
+    return mean, max(mean - half, 0.0), min(mean + half, 1.0)
 
 
 def summary(scores: pd.DataFrame, metric: str) -> pd.DataFrame:

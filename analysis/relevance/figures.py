@@ -22,6 +22,7 @@ def relevance_maps(maps: dict[str, np.ndarray], channels: tuple[str, ...]) -> Fi
         image = axis.imshow(scaled, aspect="auto", cmap=style.CONTINUOUS_CMAP, vmin=0, vmax=1, extent=(-0.5, 100.5, len(channels) - 0.5, -0.5))
         axis.axvline(EARLY_PHASE[1] + 0.5, color="white", linewidth=1.2, linestyle="--")
         axis.set_yticks(range(len(channels)), labels)
+        axis.grid(False)
         axis.set_title(title)
         figure.colorbar(image, ax=axis, label="share of maximum")
     axes[-1].set_xlabel("stance (%)")
@@ -46,12 +47,12 @@ def share_bars(shares: pd.DataFrame) -> Figure:
 @style.styled
 def deletion_curves(curves: pd.DataFrame, chance: float) -> Figure:
     """Accuracy after replacing the top fraction of values, per attribution method."""
-    figure = style.new_figure(6.0, 3.2)
+    figure = style.new_figure(7.0, 3.2)
     axis = figure.subplots()
     for index, column in enumerate(curves.columns):
         axis.plot(100 * curves.index.to_numpy(), curves[column].to_numpy(), marker="o", label=METHOD_LABELS.get(column, column), color=style.palette_colour(index))
     axis.axhline(chance, color="0.5", linestyle=":", label="chance")
     axis.set_xlabel("values replaced by the training mean (%)")
     axis.set_ylabel("test accuracy")
-    axis.legend(frameon=False)
+    axis.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return figure

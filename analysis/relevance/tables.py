@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import style
 from analysis.relevance import experiment, shares
 from analysis.relevance.models import MODEL_LABELS
 
@@ -55,8 +56,20 @@ def share_table(results: dict, channels: tuple[str, ...]) -> pd.DataFrame:
         if relevance_map is None:
             continue
         components = shares.component_shares(relevance_map, channels)
-        rows.append({"contrast": name, "1–47 % (per sample)": shares.early_share(relevance_map), **components.to_dict()})
+        rows.append({"contrast": name, EARLY_COLUMN: shares.early_share(relevance_map), **_labelled(components)})
     return pd.DataFrame(rows)
+
+
+EARLY_COLUMN = "1–47 % (per sample)"
+
+
+def _labelled(components: pd.Series) -> dict[str, float]:
+    return {style.component_label(name): float(value) for name, value in components.items()}
+
+
+def truth_share_row(truth_map: np.ndarray, channels: tuple[str, ...]) -> dict:
+    """The share row of the planted contrast's true discriminability map."""
+    return {"contrast": "planted: truth", EARLY_COLUMN: shares.early_share(truth_map), **_labelled(shares.component_shares(truth_map, channels))}
 
 
 def percent(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
