@@ -175,6 +175,28 @@ def cohort_contrast(cohort: Cohort, contrast: str, max_trials_per_subject: int |
     )
 
 
+GAITREC_HEALTHY = "HC"
+
+
+def class_contrast(cohort: Cohort, impaired: str, class_names: dict[str, str]) -> ContrastData:
+    """GaitRec: healthy controls (``CLASS_LABEL`` HC) against the subjects of one impairment class."""
+    if impaired not in class_names or impaired == GAITREC_HEALTHY:
+        allowed = [code for code in class_names if code != GAITREC_HEALTHY]
+        raise ValueError(f"unknown impairment class {impaired!r}; choose from {allowed}")
+    labels_per_trial = cohort.trials["CLASS_LABEL"].to_numpy()
+    keep = np.isin(labels_per_trial, (GAITREC_HEALTHY, impaired)) & np.isfinite(cohort.curves).all(axis=(1, 2))
+    rows = np.flatnonzero(keep)
+    return ContrastData(
+        name=f"GaitRec {class_names[impaired]}",
+        curves=cohort.curves[rows].astype(np.float32),
+        labels=(labels_per_trial[rows] == impaired).astype(int),
+        subjects=cohort.trials[SUBJECT_COLUMN].to_numpy()[rows],
+        class_names=(class_names[GAITREC_HEALTHY], class_names[impaired]),
+        channels=tuple(cohort.channels),
+        description=f"GaitRec healthy controls against the {class_names[impaired]} class",
+    )
+
+
 @dataclass(frozen=True)
 class Scaler:
     """Standardisation fitted on training trials: per channel (default) or per (channel, sample).

@@ -34,6 +34,7 @@ REFERENCE_SHIFT = 0.1  # BW: the first sizing run; the final shift is a multiple
 TAPER_START = 41  # % stance: the taper runs from here to the end of the early phase
 # The oracle that sizes the shift: subject-grouped folds and trials per subject as the full profile uses them.
 SIZING_FOLDS = 5
+CACHE_VERSION = 2  # bump when what is stored changes
 SIZING_TRIALS_PER_SUBJECT = 4
 
 
@@ -83,7 +84,7 @@ def _cache_file(seed: int, share: float, target: float, split_seed: int) -> Path
 
     structure = paths.structure_dir()
     payload = json.dumps(
-        [synthetic.GENERATOR_VERSION, seed, share, target, SIZING_FOLDS, SIZING_TRIALS_PER_SUBJECT, split_seed, str(structure), PLANTED_LANDMARK, TAPER_START],
+        [CACHE_VERSION, synthetic.GENERATOR_VERSION, seed, share, target, SIZING_FOLDS, SIZING_TRIALS_PER_SUBJECT, split_seed, str(structure), PLANTED_LANDMARK, TAPER_START],
     )
     return paths.cache_dir() / "relevance" / f"planted-{hashlib.sha256(payload.encode()).hexdigest()[:16]}.npz"
 
@@ -106,6 +107,7 @@ def planted_contrast(
     np.savez(
         temporary, curves=contrast.curves, labels=contrast.labels, subjects=contrast.subjects,
         truth_map=contrast.truth_map, oracle_features=contrast.oracle_features, shift=np.array(shift),
+        sizing_accuracy=np.array(contrast.extra["sizing_accuracy"]),
     )
     os.chmod(temporary, 0o644)
     os.replace(temporary, path)
@@ -129,7 +131,7 @@ def _contrast(arrays: dict, shift: float) -> ContrastData:
         truth_map=arrays["truth_map"],
         truth_label="exact: the generator's change over the cohort's spread",
         oracle_features=arrays["oracle_features"],
-        extra={"shift": shift},
+        extra={"shift": shift, "sizing_accuracy": float(arrays["sizing_accuracy"])},
     )
 
 
@@ -168,7 +170,11 @@ def build_planted(
     mean_change = np.abs(delta[labels == 1].mean(axis=0))
     truth_map = np.where(spread > 1e-12, mean_change / np.where(spread > 1e-12, spread, 1.0), 0.0)
     factors = base + twin.truth_change[oracle.factor_columns(truth)].to_numpy(dtype=float)
-    arrays = {"curves": curves, "labels": labels, "subjects": subjects, "truth_map": truth_map, "oracle_features": factors}
+    reached = oracle.oracle_accuracy(factors[rows], labels[rows], folds)
+    arrays = {
+        "curves": curves, "labels": labels, "subjects": subjects, "truth_map": truth_map, "oracle_features": factors,
+        "sizing_accuracy": np.array(reached),
+    }
     return _contrast(arrays, shift), shift
 
 

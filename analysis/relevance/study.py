@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.book import report
 from analysis.config import RelevanceSettings
 from analysis.data import datasets
 from analysis.data import source as data_source
 from analysis.data.cohort import Cohort
 from analysis.relevance import oracle, planted
-from analysis.relevance.data import PLANTED_CONTRAST, ContrastData, checked_contrast, cohort_contrast, limit
+from analysis.relevance.data import GAITREC_HEALTHY, PLANTED_CONTRAST, ContrastData, checked_contrast, class_contrast, cohort_contrast, limit
 from analysis.relevance.models import MODEL_LABELS, checked_models
 
 
@@ -61,19 +60,27 @@ def build_contrast(name: str, inputs: Inputs) -> ContrastData:
     return limit(data, settings.max_subjects, settings.max_trials_per_subject, settings.data_seed)
 
 
-def gaitrec_note() -> str:
-    """Whether GaitRec's curves are here; the chapter shows this line when they are not."""
+def gaitrec_contrasts(settings: RelevanceSettings) -> tuple[list[ContrastData], str]:
+    """GaitRec's healthy-versus-impairment contrasts when its curves are named, and a line for the page."""
     from analysis import paths
+    from analysis.data.gaitrec import CLASS_LABELS
 
     gaitrec = datasets.get("gaitrec", "dataset")
     if paths.user_data_dir(gaitrec.data_dir_variable) is None:
-        return (
-            f"GaitRec's curve files were not supplied (set `{gaitrec.data_dir_variable}`), so its healthy-versus-impairment "
-            "contrasts are not run on this page."
+        return [], (
+            f"GaitRec's curve files were not supplied (set `{gaitrec.data_dir_variable}` to run them), so its "
+            "healthy-versus-impairment contrasts are not run on this page."
         )
-    return (
-        f"GaitRec's curve files are named by `{gaitrec.data_dir_variable}`, but its healthy-versus-impairment contrasts "
-        "are not part of this chapter yet; they are not run."
+    chosen = data_source.resolve(dataset="gaitrec")
+    cohort = data_source.load_cohort(chosen)
+    contrasts = [
+        limit(class_contrast(cohort, code, CLASS_LABELS), settings.max_subjects, settings.max_trials_per_subject, settings.data_seed)
+        for code in CLASS_LABELS
+        if code != GAITREC_HEALTHY and (cohort.trials["CLASS_LABEL"] == code).any()
+    ]
+    return contrasts, (
+        f"GaitRec: {chosen.description} Healthy controls against each impairment class, with the same models and "
+        "folds; there is no generator behind these curves, so no oracle and no truth map."
     )
 
 
@@ -90,18 +97,6 @@ def settings_table(settings: RelevanceSettings) -> pd.DataFrame:
         ("subjects per contrast, trials per subject", f"{subjects}, {trials}"),
         ("input scaling", "per channel" if settings.scaling == "channel" else "per channel and sample"),
         ("LRP rule", f"ε-rule on every layer, ε = {settings.lrp_epsilon:g}"),
-        ("device", report.device_name(settings.device)),
+        ("device", "CPU"),
     ]
     return pd.DataFrame(rows, columns=["setting", "value"])
-
-
-def header_markdown(inputs: Inputs) -> str:
-    """Data banner, run settings and software, as every chapter opens."""
-    return "\n\n".join(
-        [
-            report.data_banner(inputs.source),
-            "**Run settings**",
-            report.markdown_table(settings_table(inputs.settings)),
-            "````{dropdown} Software and hardware\n" + report.markdown_table(report.environment(inputs.settings.device)) + "\n````",
-        ]
-    )

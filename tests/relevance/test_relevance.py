@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -44,10 +46,10 @@ def test_validation_split_holds_out_whole_subjects() -> None:
 def test_unknown_contrast_is_named() -> None:
     with pytest.raises(ValueError, match="unknown contrast 'mileage'"):
         checked_contrast("mileage")
+    from analysis.relevance import study
+
     with pytest.raises(ValueError, match="unknown contrast 'mileage'"):
-        config.resolve_relevance("smoke", contrasts=["mileage"]) and __import__(
-            "analysis.relevance.study", fromlist=["prepare"]
-        ).prepare(config.resolve_relevance("smoke", contrasts=["mileage"]))
+        study.prepare(config.resolve_relevance("smoke", contrasts=["mileage"]))
 
 
 def test_fewer_than_two_classes_is_refused() -> None:
@@ -221,3 +223,22 @@ def test_planted_contrast_recovery_on_the_smoke_profile() -> None:
     values = experiment.explanation_checks(result, settings)
     assert values["mass_in_window"] > values["window_chance"]
     assert result.scores[result.scores.model == "mlp"]["subject_balanced_accuracy"].mean() > 0.5
+
+
+def test_gaitrec_class_contrast_labels_healthy_against_one_class() -> None:
+    import pandas as pd
+
+    from analysis.data.cohort import Cohort
+    from analysis.data.gaitrec import CLASS_LABELS, ID_COLUMNS
+    from analysis.relevance.data import class_contrast
+
+    classes = ["HC", "K", "H", "K", "HC"]
+    trials = pd.DataFrame(
+        {"SUBJECT_ID": [1, 2, 3, 4, 5], "SESSION_ID": [10, 20, 30, 40, 50], "TRIAL_ID": 1, "CLASS_LABEL": classes}
+    )
+    cohort = Cohort(np.zeros((5, 10, 101)), tuple(f"c{i}" for i in range(10)), trials, directory=Path("."), dataset="gaitrec", trial_key=ID_COLUMNS)
+    data = class_contrast(cohort, "K", CLASS_LABELS)
+    assert data.subjects.tolist() == [1, 2, 4, 5] and data.labels.tolist() == [0, 1, 1, 0]
+    assert data.class_names == ("healthy control", "knee")
+    with pytest.raises(ValueError, match="unknown impairment class 'X'"):
+        class_contrast(cohort, "X", CLASS_LABELS)
