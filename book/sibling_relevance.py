@@ -134,6 +134,7 @@ report.glue_number("rel_sizing_accuracy", 100 * float(planted_result.data.extra.
 scores = pd.concat([result.scores for result in results.values()], ignore_index=True)
 contrast_table = tables.contrast_table(scores)
 report.glue_number("rel_oracle_share", 100 * tables.ORACLE_SHARE)
+report.glue_text("rel_oracle_note", tables.oracle_note(scores))
 
 # %% [markdown]
 # ## How well the groups can be told apart
@@ -147,8 +148,8 @@ display(Markdown(report.markdown_table(contrast_table)))
 
 # %% [markdown]
 # **Table 1.** Balanced accuracy on held-out subjects, mean and 95 % interval
-# over folds × seeds (the oracle: over folds). GaitRec contrasts, when its curves
-# are supplied, follow below.
+# over folds × seeds (the oracle: over folds). {glue:text}`rel_oracle_note`
+# GaitRec contrasts, when its curves are supplied, follow below.
 
 # %% tags=["remove-input"]
 if gaitrec_contrasts:
@@ -193,6 +194,10 @@ if planted_result is not None:
 # %% [markdown]
 # **Figure 1.** The planted contrast: the generator's true discriminability
 # map (top) and the LRP maps of each model, each scaled to its own maximum.
+# A linear model's weights also cancel variation that the groups share between
+# channels and samples, so its map may mark places where the groups do not
+# differ at all {cite:p}`haufe2014interpretation`; the same holds, less
+# visibly, for the networks.
 
 # %% tags=["remove-input"]
 natural = {f"{name}: MLP, LRP": result.maps["mlp"] for name, result in results.items() if name != "planted" and "mlp" in result.maps}
@@ -278,7 +283,7 @@ check_table = pd.DataFrame(check_rows)
 display(Markdown(report.markdown_table(check_table.round(3))))
 report.glue_number("rel_top_share", 100 * settings.top_share)
 notes = sorted({note for result in results.values() for note in result.spm_notes})
-constant = " ".join(notes)
+constant = "; ".join(notes)
 report.glue_text(
     "rel_spm_note",
     "The COP anterior–posterior channels start at exactly zero in every trial (the files re-zero them at the first "
@@ -331,7 +336,12 @@ if planted_result is not None and planted_result.faithfulness is not None:
 # the deleted fractions: LRP {glue:text}`rel_drop_lrp:.3f`, gradient × input
 # {glue:text}`rel_drop_gi:.3f`, integrated gradients
 # {glue:text}`rel_drop_ig:.3f`, occlusion {glue:text}`rel_drop_occlusion:.3f`,
-# random order {glue:text}`rel_drop_random:.3f`.
+# random order {glue:text}`rel_drop_random:.3f`. Rule: a method is faithful when
+# its drop exceeds the random order's. Two cautions: integrated gradients and
+# occlusion measure the effect of moving values to the same training mean that
+# the deletion uses, so this test favours them by construction; and for these
+# ReLU networks LRP-ε approaches gradient × input as ε shrinks (exactly so for
+# a linear model), so the two curves lie close together.
 #
 # ### Scaling changes the explanation
 #

@@ -91,7 +91,7 @@ def subject_means(curves: np.ndarray, labels: np.ndarray, subjects: np.ndarray) 
 
 
 def spm_tests(
-    curves: np.ndarray, labels: np.ndarray, subjects: np.ndarray, alpha: float
+    curves: np.ndarray, labels: np.ndarray, subjects: np.ndarray, alpha: float, channels: tuple[str, ...] | None = None
 ) -> tuple[np.ndarray, list[dict], list[str]]:
     """spm1d two-sample t-tests per channel on subject means (Bonferroni over channels).
 
@@ -112,7 +112,9 @@ def spm_tests(
         a, b = means[groups == 0, channel], means[groups == 1, channel]
         keep = (a.std(axis=0) > 1e-12) & (b.std(axis=0) > 1e-12)
         if not keep.all():
-            notes.append(f"{int((~keep).sum())} constant sample(s) of channel {channel} left out")
+            name = channels[channel] if channels else f"channel {channel}"
+            dropped = ", ".join(f"{int(position)} %" for position in np.flatnonzero(~keep))
+            notes.append(f"{name}: sample at {dropped}")
         positions = np.flatnonzero(keep)
         # spm1d needs a contiguous field; the constant nodes sit at the curve ends.
         with warnings.catch_warnings():

@@ -155,7 +155,7 @@ def run_contrast(data: ContrastData, settings: RelevanceSettings, scaling: str |
         result.faithfulness = pd.DataFrame(
             {method: np.mean(curves, axis=0) for method, curves in deletion.items()}, index=list(settings.deletion_fractions)
         )
-    result.spm_mask, result.spm_clusters, result.spm_notes = checks.spm_tests(data.curves, data.labels, data.subjects, settings.spm_alpha)
+    result.spm_mask, result.spm_clusters, result.spm_notes = checks.spm_tests(data.curves, data.labels, data.subjects, settings.spm_alpha, data.channels)
     if data.truth_map is not None:
         result.reference_map, result.reference_label = data.truth_map, data.truth_label
     else:

@@ -77,3 +77,26 @@ def percent(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for column in columns:
         out[column] = [f"{100 * value:.1f} %" for value in out[column]]
     return out
+
+
+def oracle_note(scores: pd.DataFrame) -> str:
+    """A sentence naming the contrasts where some model's mean exceeds the oracle's (the oracle is no bound there)."""
+    means = scores.groupby(["contrast", "model"], sort=False)["subject_balanced_accuracy"].mean()
+    above = []
+    for contrast in scores["contrast"].unique():
+        if (contrast, "oracle") not in means.index:
+            continue
+        models = means.loc[contrast].drop("oracle")
+        if (models > means[(contrast, "oracle")]).any():
+            above.append(contrast)
+    if not above:
+        return "No model exceeds its oracle."
+    return (
+        f"On the {_joined(above)} contrast{'s' if len(above) > 1 else ''} a model exceeds the oracle: the oracle "
+        "sees only the generator's named factors, which omit what else the curves carry (and a linear discriminant "
+        "on many factors with few subjects in one group overfits), so there it is a reference, not a ceiling."
+    )
+
+
+def _joined(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
