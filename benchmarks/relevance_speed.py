@@ -50,7 +50,7 @@ def main(arguments: Sequence[str] | None = None) -> None:
             max_epochs=options.epochs, patience=options.epochs, batch_size=settings.batch_size,
             learning_rate=settings.learning_rate, seed=0,
         )
-        print(f"{name:4s} training        {time.perf_counter() - start:7.2f} s  ({fit.epochs} epochs, {len(x)} trials)")
+        print(f"{name:8s} {'training':22s}{time.perf_counter() - start:7.2f} s  ({fit.epochs} epochs, {len(x)} trials)")
         baseline = x.mean(axis=0)
         for method in attribution.METHODS:
             start = time.perf_counter()
@@ -58,10 +58,10 @@ def main(arguments: Sequence[str] | None = None) -> None:
                 method, fit.model, xv, yv, baseline, epsilon=settings.lrp_epsilon,
                 steps=settings.ig_steps, window=settings.occlusion_window,
             )
-            print(f"{name:4s} {method:22s}{time.perf_counter() - start:7.2f} s  ({len(xv)} trials)")
+            print(f"{name:8s} {method:22s}{time.perf_counter() - start:7.2f} s  ({len(xv)} trials)")
     start = time.perf_counter()
     training.fit_logistic(x, y, settings.logistic_c)
-    print(f"logistic training     {time.perf_counter() - start:7.2f} s  ({len(x)} trials)")
+    print(f"{'logistic':8s} {'training':22s}{time.perf_counter() - start:7.2f} s  ({len(x)} trials)")
 
 
 if __name__ == "__main__":

@@ -48,8 +48,8 @@ def lrp(model: nn.Module, x: np.ndarray, targets: np.ndarray, epsilon: float, ba
     """LRP-ε relevance of every input value for the logit of ``targets``, shape of ``x``."""
     if epsilon <= 0:
         raise ValueError(f"lrp_epsilon must be positive, got {epsilon!r}")
-    explainer = LRP(_with_epsilon_rules(model, epsilon))
-    return _batched(lambda xb, tb: explainer.attribute(xb, target=tb), x, targets, batch_size)
+    # captum removes the rules from the layers after every call, so each batch gets a freshly ruled copy.
+    return _batched(lambda xb, tb: LRP(_with_epsilon_rules(model, epsilon)).attribute(xb, target=tb), x, targets, batch_size)
 
 
 def gradient_x_input(model: nn.Module, x: np.ndarray, targets: np.ndarray, batch_size: int = 256) -> np.ndarray:

@@ -123,6 +123,18 @@ def test_an_input_with_zero_weight_gets_zero_relevance() -> None:
     assert np.abs(relevance[:, 3, 30:40]).sum() > 0
 
 
+@pytest.mark.parametrize("name", ["mlp", "cnn"])
+def test_lrp_keeps_its_rule_across_batches(name: str) -> None:
+    """captum strips the rules after each call; every batch must still use the chosen ε."""
+    torch.manual_seed(0)
+    model = models.build(name, 10, 101, 2, (16,), 0.0).eval()
+    x = np.random.default_rng(5).normal(size=(6, 10, 101)).astype(np.float32)
+    targets = np.zeros(6, dtype=int)
+    whole = attribution.lrp(model, x, targets, epsilon=0.5, batch_size=6)
+    batched = attribution.lrp(model, x, targets, epsilon=0.5, batch_size=2)
+    np.testing.assert_allclose(batched, whole, rtol=1e-5, atol=1e-6)
+
+
 def test_bad_epsilon_is_named() -> None:
     with pytest.raises(ValueError, match="lrp_epsilon must be positive"):
         attribution.lrp(_linear(), np.zeros((1, 3, 11), dtype=np.float32), np.zeros(1, dtype=int), epsilon=0.0)
