@@ -134,3 +134,20 @@ def spm_tests(
                 }
             )
     return mask, clusters, notes
+
+
+def atom_agreement(relevance_map: np.ndarray, atoms: np.ndarray, chosen: int) -> tuple[float, float]:
+    """Spearman's ρ between |relevance| and the |atom| of feature ``chosen``, and the share of all atoms it beats.
+
+    ``atoms`` (features, channels, samples) are curve patterns of other
+    features; the share says whether the chosen one resembles the map more
+    than a feature picked at random would.
+    """
+    if not 0 <= chosen < len(atoms):
+        raise ValueError(f"chosen feature {chosen} is not among the {len(atoms)} atoms")
+    rhos = np.array([rank_agreement(np.abs(relevance_map), np.abs(atom)) for atom in atoms])
+    rho = float(rhos[chosen])
+    others = np.delete(rhos, chosen)
+    others = others[np.isfinite(others)]
+    beaten = float((others < rho).mean()) if others.size else float("nan")
+    return rho, beaten

@@ -254,3 +254,15 @@ def test_gaitrec_class_contrast_labels_healthy_against_one_class() -> None:
     assert data.class_names == ("healthy control", "knee")
     with pytest.raises(ValueError, match="unknown impairment class 'X'"):
         class_contrast(cohort, "X", CLASS_LABELS)
+
+
+def test_atom_agreement_ranks_the_matching_atom_first() -> None:
+    relevance_map = np.zeros((2, 20))
+    relevance_map[0, 5:10] = 1.0
+    rng = np.random.default_rng(0)
+    atoms = rng.normal(size=(5, 2, 20)) * 0.1
+    atoms[3, 0, 5:10] += 2.0
+    rho, beaten = checks.atom_agreement(relevance_map, atoms, 3)
+    assert rho > 0.3 and beaten == 1.0
+    with pytest.raises(ValueError, match="chosen feature 7"):
+        checks.atom_agreement(relevance_map, atoms, 7)
