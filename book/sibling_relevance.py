@@ -234,6 +234,15 @@ if planted_result is not None:
 # %% [markdown]
 # **Table 2.** Phase share per sample and component shares (left and right
 # pooled) of the MLP's maps; the first row is the planted contrast's true map.
+
+# %% tags=["remove-input"]
+channel_table = tables.channel_share_table(results, channels, planted_result.data.truth_map if planted_result else None)
+display(Markdown(report.markdown_table(tables.percent(channel_table, [column for column in channel_table.columns if column != "channel"]))))
+
+# %% [markdown]
+# **Table 3.** Share of |relevance| per channel of the MLP's maps (the first
+# column: the planted contrast's true map).
+#
 # On the planted contrast, the MLP puts {glue:text}`rel_planted_early_share:.1f` %
 # of the per-sample relevance on 1–47 % of stance, where the generator put all
 # of the difference.
@@ -299,7 +308,7 @@ if planted_result is not None:
     report.glue_text("rel_planted_sanity_verdict", "passes" if planted_checks["randomised_rho"] <= 0.2 else "fails")
 
 # %% [markdown]
-# **Table 3.** Checks of the MLP's maps (LRP-ε). On the planted contrast, the
+# **Table 4.** Checks of the MLP's maps (LRP-ε). On the planted contrast, the
 # map {glue:text}`rel_planted_truth_verdict` the truth by the rule above (ρ =
 # {glue:text}`rel_planted_rho:.2f`; {glue:text}`rel_planted_mass:.1f` % of the
 # relevance inside the window, against {glue:text}`rel_planted_chance:.1f` % for
@@ -408,7 +417,7 @@ if not link_table.empty:
 report.glue_number("rel_n_active", int(active.size))
 
 # %% [markdown]
-# **Table 4.** The SAE feature most correlated with each attribute (first
+# **Table 5.** The SAE feature most correlated with each attribute (first
 # seed, test trials; {glue:text}`rel_n_active` active features compared) and
 # how closely its decoded atom follows the MLP's relevance map.
 
@@ -418,7 +427,7 @@ report.glue_number("rel_n_active", int(active.size))
 # Brought to ground reaction forces, the seed's design is reproduced with
 # subject-grouped folds, an oracle in place of the seed's accuracy, and maps
 # checked against a known truth. The planted contrast shows how far LRP's maps
-# can be trusted on these curves (Table 3): whether they land where the
+# can be trusted on these curves (Table 4): whether they land where the
 # generator put the difference, whether they depend on what the model learned,
 # and whether removing what they mark removes what the model uses (Figure 3).
 # The seed's joint shares have no counterpart among force components; its phase

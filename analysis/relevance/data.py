@@ -134,7 +134,7 @@ def subject_groups(cohort: Cohort, contrast: str) -> tuple[pd.Series, tuple[str,
     )
     text = (
         f"mean age under {AGE_YOUNG_BELOW:g} years against {AGE_OLDER_FROM:g} years and older "
-        "(unbalanced; ages in between left out)"
+        "(unbalanced and small in the older group, so exploratory; ages in between left out)"
     )
     return groups.sort_index(), (f"under {AGE_YOUNG_BELOW:g}", f"{AGE_OLDER_FROM:g} and older"), text
 

@@ -63,6 +63,19 @@ def share_table(results: dict, channels: tuple[str, ...]) -> pd.DataFrame:
 EARLY_COLUMN = "1–47 % (per sample)"
 
 
+def channel_share_table(results: dict, channels: tuple[str, ...], truth_map: np.ndarray | None) -> pd.DataFrame:
+    """Share of |relevance| per channel (rows) for the MLP map of every contrast (columns), the planted truth first."""
+    columns: dict[str, pd.Series] = {}
+    if truth_map is not None:
+        columns["planted: truth"] = shares.channel_shares(truth_map, channels)
+    for name, result in results.items():
+        if "mlp" in result.maps:
+            columns[name] = shares.channel_shares(result.maps["mlp"], channels)
+    table = pd.DataFrame(columns)
+    table.insert(0, "channel", [style.channel_label(channel) for channel in channels])
+    return table.reset_index(drop=True)
+
+
 def _labelled(components: pd.Series) -> dict[str, float]:
     return {style.component_label(name): float(value) for name, value in components.items()}
 

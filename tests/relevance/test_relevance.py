@@ -266,3 +266,20 @@ def test_atom_agreement_ranks_the_matching_atom_first() -> None:
     assert rho > 0.3 and beaten == 1.0
     with pytest.raises(ValueError, match="chosen feature 7"):
         checks.atom_agreement(relevance_map, atoms, 7)
+
+
+def test_contrast_table_states_the_verdicts() -> None:
+    import pandas as pd
+
+    from analysis.relevance import tables
+
+    rows = []
+    for fold in range(5):
+        rows.append({"contrast": "sex", "model": "oracle", "fold": fold, "seed": -1, "trial_balanced_accuracy": 0.8, "subject_balanced_accuracy": 0.8 + 0.01 * fold})
+        rows.append({"contrast": "sex", "model": "mlp", "fold": fold, "seed": 0, "trial_balanced_accuracy": 0.79, "subject_balanced_accuracy": 0.79 + 0.01 * fold})
+        rows.append({"contrast": "sex", "model": "cnn", "fold": fold, "seed": 0, "trial_balanced_accuracy": 0.5, "subject_balanced_accuracy": 0.45 + 0.03 * fold})
+    table = tables.contrast_table(pd.DataFrame(rows)).set_index("model")
+    assert table.loc["oracle (LDA on generator factors)", "verdict"] == "yardstick"
+    assert table.loc["MLP", "verdict"] == "separates, reaches the oracle"
+    assert table.loc["1-D CNN", "verdict"] == "does not separate"
+    assert tables.oracle_note(pd.DataFrame(rows)) == "No model exceeds its oracle."
