@@ -270,7 +270,7 @@ display(Markdown(report.markdown_table(physical_view.reset_index())))
 # the standardised codes of every trial, with the book's number of clusters)
 # are compared between seeds and between halves of the subjects (adjusted
 # Rand index); a cluster whose trials come (≥ 90 %) from one person is
-# counted as a single-person cluster. PCA is exact, so its seeds coincide and
+# a single-person cluster and named by its subject. PCA is exact, so its seeds coincide and
 # its stability is not a finding.
 
 # %%
@@ -286,7 +286,7 @@ quality_view = results.quality.assign(
         "random atoms": lambda frame: frame["random_cosine"].map(lambda value: fmt(value, 2)),
         "cluster ARI seeds": lambda frame: frame["cluster_ari_seeds"].map(lambda value: fmt(value, 2)),
         "cluster ARI people": lambda frame: frame["cluster_ari_people"].map(lambda value: fmt(value, 2)),
-        "single-person clusters": lambda frame: frame["single_person_clusters"],
+        "single-person clusters": lambda frame: frame["single_person_subjects"],
     }
 )[["label", "setting", "seeds", "dead", "dense", "redundancy", "matched |cos| (worst pair)", "share > 0.9", "random atoms", "cluster ARI seeds", "cluster ARI people", "single-person clusters"]]
 display(Markdown(report.markdown_table(quality_view.rename(columns={"label": "method"}))))

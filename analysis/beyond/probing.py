@@ -22,8 +22,17 @@ TARGETS: tuple[tuple[str, str, str], ...] = (
 def _bootstrap_score(result: probes.ProbeResult, n_bootstrap: int, seed: int) -> tuple[float, float]:
     """Interval of the pooled out-of-fold score over resampled subjects."""
     people, inverse = np.unique(result.groups, return_inverse=True)
-    members = [np.flatnonzero(inverse == index) for index in range(people.size)]
     rng = np.random.default_rng(seed)
+    if result.kind == "regression":
+        # R² from per-subject sums, all draws at once: 1 − Σ(y − ŷ)² / (Σy² − (Σy)²/n).
+        sums = [np.bincount(inverse, weights=values, minlength=people.size) for values in (
+            np.ones_like(result.target), result.target, result.target**2, (result.target - result.predictions) ** 2
+        )]
+        draws = rng.integers(0, people.size, size=(n_bootstrap, people.size))
+        count, total, square, error = (values[draws].sum(axis=1) for values in sums)
+        spread = square - total**2 / count
+        return interval(np.where(spread > 0, 1.0 - error / np.where(spread > 0, spread, 1.0), np.nan))
+    members = [np.flatnonzero(inverse == index) for index in range(people.size)]
     values = []
     for _ in range(n_bootstrap):
         rows = np.concatenate([members[index] for index in rng.integers(0, people.size, people.size)])

@@ -66,7 +66,9 @@ def quality_table(
             row.update(matched_cosine=np.nan, matched_cosine_min=np.nan, share_above=np.nan, random_cosine=np.nan, cluster_ari_seeds=np.nan)
         row["cluster_ari_people"] = stability.held_out_cluster_agreement(encoded[0], subjects, n_clusters, seed)
         first = stability.cluster_labels(stability.standardised(encoded[0]), n_clusters, seed)
-        row["single_person_clusters"] = len(stability.single_person_clusters(first, subjects))
+        single = stability.single_person_clusters(first, subjects)
+        row["single_person_clusters"] = len(single)
+        row["single_person_subjects"] = ", ".join(f"subject {subject}" for subject in single["subject"]) or "none"
         rows.append(row)
     return pd.DataFrame(rows)
 
