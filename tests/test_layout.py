@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "analysis.evaluation": 3,
     "analysis.sae": 4,  # one package per system, all on this layer
     "analysis.book": 5,
+    "analysis.beyond": 5,  # a chapter's orchestration across systems (audit and beyond, Chapter B)
     "analysis.__main__": 6,
 }
 SYSTEMS = ("analysis.sae",)

@@ -41,6 +41,10 @@ class Results:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+# A swept TopK k stands in for "the same sparsity" when it is within this share of the SAE's active count.
+MATCH_TOLERANCE = 0.25
+
+
 def _nearest(values: tuple[int, ...], target: float) -> int:
     return int(min(values, key=lambda value: (abs(value - target), value)))
 
@@ -118,9 +122,28 @@ def run(study: gait.Study, beyond: config.BeyondSettings, progress: bool = False
         by_setting[(DICTIONARY, f"{matched} of {width} atoms")],
         by_setting[(TOPK, f"k = {matched_k}")],
     ]
-    comparisons = pd.DataFrame(
-        [fidelity.compare(reference, other, draws, beyond.n_bootstrap, seed=settings.split_seed) for other in matched_points]
-    )
+    rows = [
+        {"operating_point": "calibrated", **fidelity.compare(reference, other, draws, beyond.n_bootstrap, seed=settings.split_seed)}
+        for other in matched_points
+    ]
+    if SAE_STUDY in headline:
+        # The study's own operating point, against textbook methods at its (larger) active count.
+        study_point = by_setting[(SAE_STUDY, f"λ₂ = {weights[SAE_STUDY]:g}")]
+        count = min(width, max(1, int(round(study_point.active_per_row))))
+        others = [
+            fidelity.measure([methods_.from_baseline(baselines.fit_baseline(PCA, features.train, count), 0)], x_test, test_subjects)
+            if (PCA, f"{count} components") not in by_setting
+            else by_setting[(PCA, f"{count} components")],
+            fidelity.measure([methods_.from_baseline(fitted.with_sparsity(count), seed) for fitted, seed in zip(dictionaries, seeds)], x_test, test_subjects),
+        ]
+        near = _nearest(ks, study_point.active_per_row)
+        if abs(near - study_point.active_per_row) <= MATCH_TOLERANCE * study_point.active_per_row:
+            others.append(by_setting[(TOPK, f"k = {near}")])
+        rows += [
+            {"operating_point": "study", **fidelity.compare(study_point, other, draws, beyond.n_bootstrap, seed=settings.split_seed)}
+            for other in others
+        ]
+    comparisons = pd.DataFrame(rows)
     shown = [reference, *matched_points]
     if SAE_STUDY in headline:
         shown.insert(1, by_setting[(SAE_STUDY, f"λ₂ = {weights[SAE_STUDY]:g}")])

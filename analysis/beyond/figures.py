@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from analysis.style import new_figure, palette_colour, panel_grid, styled
+from analysis.style import channel_label, new_figure, palette_colour, panel_grid, styled
 
 MARKS = {"study": "s", "calibrated": "D"}
 
@@ -49,8 +49,8 @@ def frontier(table: pd.DataFrame) -> Figure:
 @styled
 def parts(table: pd.DataFrame) -> Figure:
     """FVE per wavelet band (left) and per channel (right) of each matched method."""
-    figure = new_figure(7.0, 3.6)
-    band_axis, channel_axis = panel_grid(figure, 2, 2)
+    figure = new_figure(7.0, 5.6)
+    band_axis, channel_axis = figure.subplots(2, 1, height_ratios=[1.0, 1.3])
     labels = list(dict.fromkeys(table["label"]))
     colours = _colours(labels)
     width = 0.8 / max(len(labels), 1)
@@ -61,7 +61,8 @@ def parts(table: pd.DataFrame) -> Figure:
         for index, label in enumerate(labels):
             values = rows[rows["label"] == label].set_index("name").reindex(names)["fve"]
             axis.bar(positions + (index - (len(labels) - 1) / 2) * width, values, width=width, color=colours[label], label=label)
-        axis.set_xticks(positions, names, rotation=60 if part == "channel" else 0, ha="right" if part == "channel" else "center")
+        shown = [channel_label(name) for name in names] if part == "channel" else names
+        axis.set_xticks(positions, shown, rotation=35 if part == "channel" else 0, ha="right" if part == "channel" else "center")
         axis.set_ylabel("explained variance (test)")
         axis.axhline(0, color="0.4", linewidth=0.8)
     band_axis.set_title("by wavelet band")
