@@ -73,7 +73,10 @@ results = beyond_chapter.run(study, beyond, progress=False)
 
 def fmt(value, digits=3):
     """A number as the page shows it (a dash when missing)."""
-    return "–" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
+    if value is None or not np.isfinite(value):
+        return "–"
+    text = f"{value:.{digits}f}"
+    return f"{0.0:.{digits}f}" if float(text) == 0 else text  # never "-0.00"
 
 
 def with_interval(value, low, high, digits=3):
