@@ -34,6 +34,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/gradient_paths.py
 	$(BIN)/python benchmarks/baselines_speed.py
 	$(BIN)/python benchmarks/relevance_speed.py
+	$(BIN)/python benchmarks/beyond_speed.py
 
 clean:
 	rm -rf book/_build book/_executed
