@@ -24,6 +24,7 @@ import torch
 from analysis import config as book_config
 from analysis.audit import switches
 from analysis.audit.switches import AuditInputs, Configuration
+from analysis.audit.tables import column_label
 from analysis.data import Cohort
 from analysis.engine import training
 from analysis.engine.training import json_key
@@ -222,7 +223,7 @@ def input_widths(audit_runs: AuditRuns) -> pd.DataFrame:
         values = 101 + (len(switches.ID_COLUMNS) if data.id_columns else 0)
         rows.append(
             {
-                "configuration": name,
+                "configuration": column_label(name),
                 "sample": "one curve" if data.per_curve else "one trial (10 curves)",
                 "values per curve": values,
                 "coefficients per sample": data.input_dim,

@@ -64,7 +64,7 @@ def _mse_in_range(column: str) -> Callable[[pd.DataFrame], tuple[bool | None, st
         finite = _finite(values)
         low, high = claims.PAPER_MSE_RANGE
         met = all(low <= value <= high for value in finite.values()) if len(finite) == len(values) and finite else None
-        return met, _listed(values, 3 if column == "mse" else 2)
+        return met, _listed(values, 3) if column == "mse" else " · ".join(f"{values[m]:.4g}" for m in MODELS if m in values)
 
     return check
 
@@ -162,15 +162,20 @@ def observation_matrix(per_seed: pd.DataFrame, configuration_names: list[str]) -
     return pd.DataFrame(rows)
 
 
+def _met(value: object) -> bool:
+    """True only for a check that was made and met (None and NaN: not made)."""
+    return value is not None and not (isinstance(value, float) and np.isnan(value)) and bool(value)
+
+
 def produced_by(matrix: pd.DataFrame, observation: str) -> str:
     """The verdict rule of the module docstring, for one observation."""
     part = matrix[matrix["observation"] == observation].set_index("configuration")["met"]
-    if part.get(switches.NONE) is True:
+    if _met(part.get(switches.NONE)):
         return PIPELINE_ALREADY
-    singles = [switches.BY_KEY[key].number for key in switches.SWITCH_KEYS if part.get(key) is True]
+    singles = [switches.BY_KEY[key].number for key in switches.SWITCH_KEYS if _met(part.get(key))]
     if singles:
         return ("switch " if len(singles) == 1 else "switches ") + ", ".join(str(number) for number in singles)
-    if part.get(switches.ALL) is True:
+    if _met(part.get(switches.ALL)):
         return ALL_TOGETHER
     return NOWHERE
 
@@ -184,7 +189,8 @@ def switch_table(per_seed: pd.DataFrame, configuration_names: list[str]) -> pd.D
         part = matrix[matrix["observation"] == observation.key].set_index("configuration")
         for name in configuration_names:
             met, value = part.loc[name, "met"], part.loc[name, "value"]
-            mark = "–" if met is None else (REPRODUCED if met else NOT_REPRODUCED)
+            made = met is not None and not (isinstance(met, float) and np.isnan(met))
+            mark = (REPRODUCED if _met(met) else NOT_REPRODUCED) if made else "–"
             row[column_label(name)] = f"{mark} {value}"
         row["produced by"] = produced_by(matrix, observation.key)
         rows.append(row)
@@ -192,21 +198,22 @@ def switch_table(per_seed: pd.DataFrame, configuration_names: list[str]) -> pd.D
 
 
 def column_label(name: str) -> str:
-    """Short column names: "none", "1" … "7", "all"."""
+    """Short names of configurations: "none", "1" … "7", "all", or the switch numbers joined by "+"."""
     if name in (switches.NONE, switches.ALL):
         return name
-    return str(switches.BY_KEY[name].number)
+    numbers = [str(switches.BY_KEY[key].number) for key in name.split("+")]
+    return "all but 7" if len(numbers) == len(switches.SWITCH_KEYS) - 1 and "7" not in numbers else "+".join(numbers)
 
 
-def interval(values: pd.Series, digits: int = 3) -> str:
-    """'mean [min, max]' over seeds; 'n/a' without finite values."""
+def interval(values: pd.Series, spec: str = ".3f") -> str:
+    """'mean [min, max]' over seeds in format ``spec``; 'n/a' without finite values."""
     finite = values.astype(float)
     finite = finite[np.isfinite(finite)]
     if finite.empty:
         return "n/a"
     if len(finite) == 1:
-        return f"{finite.mean():.{digits}f}"
-    return f"{finite.mean():.{digits}f} [{finite.min():.{digits}f}, {finite.max():.{digits}f}]"
+        return f"{finite.mean():{spec}}"
+    return f"{finite.mean():{spec}} [{finite.min():{spec}}, {finite.max():{spec}}]"
 
 
 def measures_table(per_seed: pd.DataFrame, columns: list[str], configuration_names: list[str]) -> pd.DataFrame:
@@ -219,8 +226,8 @@ def measures_table(per_seed: pd.DataFrame, columns: list[str], configuration_nam
                 continue
             row = {"configuration": column_label(name), "model": MODEL_LABELS[model]}
             for column in columns:
-                digits = 2 if column in ("mse_raw",) else 3
-                row[MEASURE_LABELS[column]] = interval(part[column], digits) if column in part else "n/a"
+                spec = ".4g" if column == "mse_raw" else ".3f"
+                row[MEASURE_LABELS[column]] = interval(part[column], spec) if column in part else "n/a"
             rows.append(row)
     return pd.DataFrame(rows)
 
