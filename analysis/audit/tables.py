@@ -237,3 +237,35 @@ def switch_list() -> pd.DataFrame:
     return pd.DataFrame(
         [{"switch": switch.number, "the original code": switch.description, "changes": switch.changes} for switch in switches.SWITCHES]
     )
+
+
+def id_effect(per_seed: pd.DataFrame, id_correlations: pd.DataFrame, with_ids: str = "id_columns") -> pd.DataFrame:
+    """Per attribute: the deterministic models' largest feature |r| without and with the ID columns in the input.
+
+    "apart" says whether every seed with the IDs exceeds every seed without
+    them (the seed ranges do not overlap); the last column is the largest
+    |r| of any ID column with that attribute, what a feature copying an ID
+    could reach. ``id_correlations`` is :func:`analysis.audit.switches.id_attribute_correlations`.
+    """
+    deterministic = per_seed[per_seed["model"].isin(("sae", "sae_disentangled"))]
+    rows = []
+    for attribute in ATTRIBUTES:
+        column = f"max_abs_r_{attribute}"
+        # Per seed, the larger of the two deterministic models: "a feature of either model".
+        best = deterministic.groupby(["configuration", "seed"])[column].max()
+        without = best.get(switches.NONE, pd.Series(dtype=float))
+        within = best.get(with_ids, pd.Series(dtype=float)) if with_ids in best.index.get_level_values(0) else pd.Series(dtype=float)
+        apart = bool(len(within) and len(without) and within.min() > without.max())
+        ids = id_correlations.loc[id_correlations["attribute"] == attribute, "abs_r"]
+        rows.append(
+            {
+                "attribute": attribute,
+                "without IDs": interval(without),
+                "with IDs (switch 2)": interval(within),
+                "higher in every seed": "yes" if apart else "no",
+                "largest |r| of an ID column": "n/a" if ids.isna().all() else f"{ids.max():.3f}",
+                "_increase": float(within.mean() - without.mean()) if len(within) and len(without) else np.nan,
+                "_apart": apart,
+            }
+        )
+    return pd.DataFrame(rows)
