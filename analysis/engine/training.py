@@ -18,6 +18,9 @@ first steps. Validation losses always use the full weights.
 Early stopping watches each seed's total validation loss, evaluated in
 batches of ``batch_size`` in evaluation mode, so batch statistics (ρ̂, the
 covariance) mean the same in training and validation rows of the history.
+A run may instead keep its last epoch (``TrainConfig.restore_best=False``):
+every epoch is trained and the final weights are returned whatever their
+validation loss, as a training loop without held-out data does.
 Patience starts counting after the warm-up. When
 a seed has gone ``patience`` epochs without improving on its best, its best
 weights are kept and it leaves the stack: the remaining seeds continue with
