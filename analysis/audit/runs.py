@@ -189,8 +189,8 @@ def metrics(audit_runs: AuditRuns) -> pd.DataFrame:
     the codes, the largest pairwise |r| between features, the largest |r| of a
     feature with each attribute over every trial, the C9 pattern measures,
     and the training record (share of NaN losses, finite weights, epochs).
-    ``same_as_sae_disentangled`` says whether the plain SAE's weights equal
-    the SAE + disentanglement's of the same seed.
+    ``same_as_sae_disentangled`` says whether the plain SAE is the
+    SAE + disentanglement under another name (same class, same loss weights).
     """
     trials = audit_runs.cohort.trials.reset_index(drop=True)
     rows = []
@@ -206,14 +206,16 @@ def metrics(audit_runs: AuditRuns) -> pd.DataFrame:
                     cache[key] = _run_row(run, data, trials, figure)
                 row = {"configuration": configuration.name, "model": model, **cache[key]}
                 if model == "sae" and (part, "sae_disentangled") in audit_runs.runs:
-                    row["same_as_sae_disentangled"] = float(_same_weights(run, audit_runs.runs[part, "sae_disentangled"][position]))
+                    row["same_as_sae_disentangled"] = float(_same_model(run, audit_runs.runs[part, "sae_disentangled"][position]))
                 rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _same_weights(first: training.TrainedModel, second: training.TrainedModel) -> bool:
-    ours, theirs = dict(first.model.named_parameters()), dict(second.model.named_parameters())
-    return ours.keys() == theirs.keys() and all(torch.equal(ours[name], theirs[name]) for name in ours)
+def _same_model(first: training.TrainedModel, second: training.TrainedModel) -> bool:
+    """Whether two runs are one model under two names: same class, same configuration apart from the name."""
+    ours, theirs = first.config.as_dict(), second.config.as_dict()
+    ours.pop("name"), theirs.pop("name")
+    return type(first.model) is type(second.model) and ours == theirs
 
 
 def input_widths(audit_runs: AuditRuns) -> pd.DataFrame:

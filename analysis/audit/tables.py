@@ -118,7 +118,7 @@ def _same_baseline(frame: pd.DataFrame) -> tuple[bool | None, str]:
     values = frame.loc[frame["model"] == "sae", "same_as_sae_disentangled"] if "same_as_sae_disentangled" in frame else pd.Series(dtype=float)
     if values.empty:
         return None, "n/a"
-    return bool((values == 1).all()), f"{int((values == 1).sum())} of {len(values)} seeds identical"
+    return bool((values == 1).all()), "same model" if (values == 1).all() else "different models"
 
 
 def _silent_nan(frame: pd.DataFrame) -> tuple[bool | None, str]:
@@ -147,7 +147,7 @@ OBSERVATIONS: tuple[Observation, ...] = (
     Observation("alike", "C9", "single-feature reconstructions look alike (mean cos > 0.5)", _alike),
     Observation("pairwise", "C10", "max pairwise |r| ordered SAE+D < Sparse VAE < SAE", _pairwise),
     Observation("speed", "C6", "a feature with |r| > 0.3 with speed; other attributes weaker", _speed_strongest),
-    Observation("same_baseline", "code item 9", "the baseline SAE is the SAE + disentanglement (identical weights)", _same_baseline),
+    Observation("same_baseline", "code item 9", "the baseline SAE is the SAE + disentanglement (same model and loss)", _same_baseline),
     Observation("silent_nan", "code item 10", "NaN training loss while the weights stay finite", _silent_nan),
 )
 
