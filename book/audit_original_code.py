@@ -282,13 +282,14 @@ report.glue_number("audit_ids_max_r", float(id_table["abs_r"].max()))
 # the ID columns in the input (deterministic models, every trial, trial
 # level).
 #
-# By that rule the ID columns create a correlation with:
-# {glue:text}`audit_ids_created`. The largest |r| of an ID column itself with
-# an attribute is {glue:text}`audit_ids_max_r:.2f`: identifiers are numbered
-# in order of recruitment and recording, so on a cohort whose attributes
-# drift with that order a model that reconstructs its input, identifiers
-# included, has features that "correlate with" age or body size without
-# having learnt anything about gait.
+# The largest |r| of an ID column itself with an attribute is
+# {glue:text}`audit_ids_max_r:.2f`: a feature that copied an identifier
+# could correlate with that attribute without having learnt anything about
+# gait. By the rule above, putting the ID columns into the input creates a
+# correlation with: {glue:text}`audit_ids_created`. Where the features
+# already reach correlations of the size an identifier could lend them, the
+# identifiers add nothing measurable; on a cohort whose attributes drift
+# more strongly with the order of recruitment they could.
 
 # %% [markdown]
 # ## Figure 6 as the code drew it
@@ -317,7 +318,9 @@ report.glue_number("audit_c9_coefficients", mean.loc[(figure_name, "sae"), "whol
 # %% [markdown]
 # **Figure A.2.** Left: single-feature patterns as the code drew them, the
 # decoded coefficient vector plotted against its position as if it were
-# time (dashed: the zero code). Right: the same decoded vectors as curves
+# time (dashed: the zero code); with the ID columns in the input, their
+# coefficients dominate the vector and the patterns of different features
+# lie almost on top of each other. Right: the same decoded vectors as curves
 # through the inverse wavelet transform; for a model of single curves the
 # curve may be any of the ten channels, since the model does not know which.
 #
