@@ -34,6 +34,7 @@ def main(arguments: Sequence[str] | None = None) -> None:
     pairs = len(audit_runs.runs)
     seed_runs = pairs * len(audit.seeds)
     print(f"audit ({options.profile}): {len(audit_runs.configurations)} configurations, {pairs} (configuration, model) pairs, {seed_runs} seed runs")
+    print(f"seed runs trained    {audit_runs.trained_rows:8d} (runs shared between configurations train once)")
     print(f"training wall time   {wall:8.1f} s")
     print(f"training CPU time    {cpu:8.1f} s (user + system, all threads)")
     print(f"pairs per second     {pairs / wall:8.3f}")

@@ -61,6 +61,7 @@ report.glue_number("audit_n_trials", len(study.cohort.trials))
 report.glue_number("audit_n_seeds", len(audit.seeds))
 report.glue_number("audit_n_configurations", len(names))
 report.glue_number("audit_epochs", audit.epochs)
+report.glue_number("audit_latent_dim", audit.latent_dim)
 
 # %% [markdown]
 # ## The switches
@@ -209,7 +210,7 @@ report.glue_number("audit_nan_configurations", int((nan_share > 0).sum()))
 #   brings the standardised errors closest to the study's scale
 #   ({glue:text}`audit_per_curve_mse`, SAE · SAE + disentanglement · Sparse
 #   VAE), against {glue:text}`audit_none_mse` in the pipeline: a code of
-#   100 units for 135 coefficients leaves little unexplained.
+#   {glue:text}`audit_latent_dim` units for 135 coefficients leaves little unexplained.
 # - SAE lowest and Sparse VAE highest error: {glue:text}`audit_produced_mse_order`.
 # - The study's activation rates: {glue:text}`audit_produced_rates`; the
 #   sparsity order SAE > SAE + disentanglement > Sparse VAE:
