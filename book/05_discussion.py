@@ -145,6 +145,17 @@ report.glue_text("c5_c12_verdict", str(ledger.loc[ledger["claim"] == "C12", "ver
 #   transform as if they were the first samples of the curve. Here one
 #   sample is a whole trial: all ten curves, 1,350 coefficients.
 #
+# The audit chapter switches each of these choices on alone and all together
+# in this book's pipeline. For the claims they can explain — the error range
+# and order (C1), the activation rates (C2), the speed correlations (C6),
+# the look-alike single-feature reconstructions (C9), the pairwise feature
+# correlations (C10) and the sparsity order (C11) — its switch table
+# ({ref}`audit-switch-table`) says which choice, or which combination,
+# produces the study's value under a written rule. The chapter after it
+# ({doc}`audit_beyond`, section {ref}`beyond-frontier`) places the study's
+# operating point and the calibrated one on the sparsity–fidelity frontier
+# beside PCA, ICA, dictionary coding and a TopK SAE on the same split.
+#
 # How much does the sample unit matter for the reconstruction error the study
 # reports (C1)? The cell below trains the SAE once more (first seed, same
 # subjects, same settings) on the study's original unit, one sample per curve

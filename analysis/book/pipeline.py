@@ -47,6 +47,7 @@ CHAPTERS: tuple[str, ...] = (
     "04_5_comparison",
     "05_discussion",
     "07_conclusion",
+    "audit_original_code",
     "audit_beyond",
     "sibling_relevance",
 )

@@ -72,6 +72,8 @@ def cache_record(
     """Everything one seed's result depends on; its hash names the cache entry."""
     training = asdict(train_config)
     del training["seeds"], training["device"]
+    if training.get("restore_best") is True:  # the default leaves the keys of earlier runs as they were
+        del training["restore_best"]
     record = {
         "format": CACHE_FORMAT,
         "model": model_config.as_dict(),

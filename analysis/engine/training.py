@@ -18,6 +18,9 @@ first steps. Validation losses always use the full weights.
 Early stopping watches each seed's total validation loss, evaluated in
 batches of ``batch_size`` in evaluation mode, so batch statistics (ρ̂, the
 covariance) mean the same in training and validation rows of the history.
+A run may instead keep its last epoch (``TrainConfig.restore_best=False``):
+every epoch is trained and the final weights are returned whatever their
+validation loss, as a training loop without held-out data does.
 Patience starts counting after the warm-up. When
 a seed has gone ``patience`` epochs without improving on its best, its best
 weights are kept and it leaves the stack: the remaining seeds continue with
@@ -72,6 +75,9 @@ class TrainConfig:
     seeds: tuple[int, ...] = (0,)
     device: str = "auto"
     warmup_epochs: int = 0  # penalties rise linearly to full weight over these epochs (0: none)
+    # True: keep each seed's best validation epoch and stop early; False: train every epoch and keep
+    # the last one, whatever its loss (a run without held-out rows, even if its loss is NaN).
+    restore_best: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "seeds", tuple(int(seed) for seed in self.seeds))
@@ -284,13 +290,13 @@ class _SeedState:
     def log(self, epoch: int, part: str, terms: dict[str, list[float]], row: int) -> None:
         self.history.extend((epoch, part, term, values[row]) for term, values in terms.items())
 
-    def observe(self, epoch: int, validation_loss: float, counting: bool = True) -> bool:
-        """Record one epoch; True when its validation loss is the best so far.
+    def observe(self, epoch: int, validation_loss: float, counting: bool = True, keep_last: bool = False) -> bool:
+        """Record one epoch; True when its validation loss is the best so far (always, when ``keep_last``).
 
         An epoch that does not improve counts against the patience only when
         ``counting`` (after the warm-up).
         """
-        if math.isfinite(validation_loss) and validation_loss < self.best_loss:
+        if keep_last or (math.isfinite(validation_loss) and validation_loss < self.best_loss):
             self.best_loss, self.best_epoch, self.epochs_without_improvement = validation_loss, epoch, 0
             return True
         if counting:
@@ -366,7 +372,7 @@ def _fit(
             improved = [
                 row
                 for row, position in enumerate(active)
-                if states[position].observe(epoch, validation_terms["total"][row], counting)
+                if states[position].observe(epoch, validation_terms["total"][row], counting, not train_config.restore_best)
             ]
             _copy_rows(best_weights, model, improved)
             done = [
