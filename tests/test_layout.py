@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "analysis.sae": 4,  # one package per system, all on this layer
     "analysis.relevance": 4,
     "analysis.book": 5,
+    "analysis.audit": 5,  # the study's pipeline with the original code's switches (audit, Chapter A)
     "analysis.beyond": 5,  # a chapter's orchestration across systems (audit and beyond, Chapter B)
     "analysis.__main__": 6,
 }
