@@ -193,7 +193,7 @@ VAE_SYNTHESIS_PROFILES: dict[str, VaeSynthesisSettings] = {
     "full": VaeSynthesisSettings(),
     "smoke": VaeSynthesisSettings(
         profile="smoke",
-        max_subjects=60,
+        max_subjects=36,
         outlier_trees=50,
         n_folds=3,
         vae_epochs=15,
