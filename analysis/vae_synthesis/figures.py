@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.style import channel_label, new_figure, palette_colour, panel_grid, stance_axis, styled
+from analysis.style import channel_label, new_figure, palette_colour, stance_axis, styled
 from analysis.vae_synthesis import augmentation
 
 SHOWN_CHANNELS: tuple[str, ...] = ("F_V_left", "F_AP_left", "COP_AP_left", "COP_ML_left")
@@ -15,6 +15,12 @@ UNITS = {"F_V": "BW", "F_AP": "BW", "F_ML": "BW", "COP_AP": "m", "COP_ML": "m"}
 
 def _unit(channel: str) -> str:
     return UNITS[channel.rsplit("_", 1)[0]]
+
+
+def _two_line_label(channel: str, unit: bool = True) -> str:
+    """"vertical force, left" as two lines, so neighbouring panel titles do not collide."""
+    label = channel_label(channel).replace(", ", "\n", 1)
+    return f"{label} ({_unit(channel)})" if unit else label
 
 
 @styled
@@ -30,7 +36,7 @@ def example_curves(sets: dict[str, np.ndarray], channels: tuple[str, ...], n_sho
             axis = axes[row, column]
             axis.plot(stance, curves[picks, channels.index(channel)].T, color=palette_colour(row), linewidth=0.7, alpha=0.8)
             if row == 0:
-                axis.set_title(f"{channel_label(channel)} ({_unit(channel)})")
+                axis.set_title(_two_line_label(channel))
             if column == 0:
                 axis.set_ylabel(label)
             if row == len(sets) - 1:
@@ -41,22 +47,23 @@ def example_curves(sets: dict[str, np.ndarray], channels: tuple[str, ...], n_sho
 @styled
 def spread_ratio(ratios: dict[str, np.ndarray], channels: tuple[str, ...]) -> Figure:
     """Per-sample SD of generated trials over the cohort's, channel by channel; 1 is the cohort's spread."""
-    figure = new_figure(7.5, 6.0)
-    axes = panel_grid(figure, len(channels), 4, sharex=True, sharey=True)
+    figure = new_figure(7.5, 8.0)
+    n_rows = -(-len(channels) // 2)
+    axes = figure.subplots(n_rows, 2, squeeze=False, sharex=True, sharey=True)
     stance = stance_axis(next(iter(ratios.values())).shape[-1])
-    for index, (axis, channel) in enumerate(zip(axes, channels)):
+    for index, channel in enumerate(channels):
+        axis = axes[index // 2, index % 2]
         for colour, (label, ratio) in enumerate(ratios.items()):
             axis.plot(stance, ratio[index], color=palette_colour(colour), label=label)
         axis.axhline(1.0, color="0.3", linewidth=0.8, linestyle="--")
         axis.axhspan(0.8, 1.25, color="0.85", zorder=0)
         axis.set_title(channel_label(channel))
         axis.set_yscale("log")
-    for axis in axes[-4:]:
+    for axis in axes[-1]:
         axis.set_xlabel("stance (%)")
-    axes[0].set_ylabel("SD ratio, generated / cohort")
-    axes[4].set_ylabel("SD ratio, generated / cohort")
-    handles, labels = axes[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower right", frameon=False)
+    figure.supylabel("SD ratio, generated / cohort (log scale)")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncol=len(labels), frameon=False)
     return figure
 
 
