@@ -177,6 +177,8 @@ class VaeSynthesisSettings:
     # Learning curve over real training subjects; 0 stands for all of a fold's training subjects.
     subject_counts: tuple[int, ...] = (10, 25, 50, 0)
     latent_sweep: tuple[int, ...] = (15, 7, 3)
+    # Folds the augmentation runs on (None = all); the cheapest lever on the full profile's cold-cache time.
+    augmentation_folds: int | None = None
     # Realism tests.
     boosting_iterations: int = 100
     permutations: int = 1000
@@ -246,5 +248,7 @@ def _check_vae_synthesis(settings: VaeSynthesisSettings) -> None:
         raise ValueError(f"subject_counts must be ≥ 0 (0 = all), got {settings.subject_counts!r}")
     if any(size < 1 for size in (*settings.vae_hidden, *settings.ae_hidden, *settings.latent_sweep)):
         raise ValueError("vae_hidden, ae_hidden and latent_sweep must hold positive sizes")
+    if settings.augmentation_folds is not None and not 1 <= settings.augmentation_folds <= settings.n_folds:
+        raise ValueError(f"augmentation_folds must lie in 1..n_folds ({settings.n_folds}), got {settings.augmentation_folds!r}")
     if settings.max_subjects is not None and settings.max_subjects < 2 * settings.n_folds:
         raise ValueError(f"max_subjects must be at least twice n_folds, got {settings.max_subjects!r}")

@@ -37,6 +37,7 @@ vae_epochs = None
 ae_epochs = None
 subject_counts = None
 permutations = None
+augmentation_folds = None
 
 # %% tags=["remove-stderr"]
 import dataclasses
@@ -54,7 +55,7 @@ from analysis.vae_synthesis import realism
 
 settings = config.resolve_vae_synthesis(
     profile, n_folds=n_folds, vae_epochs=vae_epochs, ae_epochs=ae_epochs,
-    subject_counts=subject_counts, permutations=permutations,
+    subject_counts=subject_counts, permutations=permutations, augmentation_folds=augmentation_folds,
 )
 chapter_data = run.prepare(settings, data_dir=data_dir, download=download)
 samples, folds = chapter_data.samples, chapter_data.folds
@@ -77,6 +78,7 @@ setting_rows = pd.DataFrame(
         ("VAE epochs (patience), batch", f"{settings.vae_epochs} ({settings.vae_patience}), {settings.vae_batch}"),
         ("autoencoder (hidden), epochs (patience), batch", f"{settings.ae_hidden}, {settings.ae_epochs} ({settings.ae_patience}), {settings.ae_batch}"),
         ("real training subjects (0 = all)", ", ".join(str(count) for count in settings.subject_counts)),
+        ("folds of the augmentation runs", "all" if settings.augmentation_folds is None else str(settings.augmentation_folds)),
         ("permutations, bootstrap resamples", f"{settings.permutations}, {settings.n_bootstrap}"),
         ("study link: SAE latent, epochs", f"{settings.sae_latent}, {settings.sae_epochs}"),
     ],

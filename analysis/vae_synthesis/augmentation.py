@@ -61,7 +61,7 @@ def learning_curve(
     upper bound out. Count 0 means all of a fold's training subjects.
     """
     rows = []
-    for fold in folds:
+    for fold in folds[: settings.augmentation_folds or len(folds)]:
         for count in settings.subject_counts:
             real_rows = fewer_subjects(fold.train, samples.subjects, count, settings.seed + fold.index)
             n_subjects = int(np.unique(samples.subjects[real_rows]).size)
@@ -95,7 +95,7 @@ def learning_curve(
 def latent_sweep(samples: Samples, folds: list[Fold], fold_vaes: list[FoldVAE], settings: VaeSynthesisSettings) -> pd.DataFrame:
     """The seed's latent-size search: real-only and 50/50 autoencoders at every latent size, all training subjects."""
     rows = []
-    for fold in folds:
+    for fold in folds[: settings.augmentation_folds or len(folds)]:
         real = samples.flat[fold.train]
         seed = settings.seed + 1000 * fold.index
         augmented = np.concatenate([real, _flat(fold_vaes[fold.index].curves(len(real), seed, noisy=True))])

@@ -105,7 +105,7 @@ def test_permutation_t_field_matches_spm1d() -> None:
 
 @pytest.mark.parametrize(
     ("overrides", "named"),
-    [({"n_folds": 2}, "n_folds"), ({"vae_epochs": 0}, "vae_epochs"), ({"subject_counts": [10, -1]}, "subject_counts"), ({"beta": -1.0}, "beta"), ({"wrong": 1}, "wrong")],
+    [({"n_folds": 2}, "n_folds"), ({"vae_epochs": 0}, "vae_epochs"), ({"subject_counts": [10, -1]}, "subject_counts"), ({"beta": -1.0}, "beta"), ({"augmentation_folds": 9}, "augmentation_folds"), ({"wrong": 1}, "wrong")],
 )
 def test_bad_settings_name_the_value(overrides: dict, named: str) -> None:
     with pytest.raises(ValueError, match=named):
