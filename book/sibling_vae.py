@@ -249,7 +249,7 @@ report.glue_text(
     "vae_spm_vs_c2st",
     "SPM compares means, curve by curve; it finds nothing here while the strongest classifier detects the generated trials, so a null SPM result is no evidence of realism."
     if spm_silent and c2st_detects
-    else "SPM and the strongest classifier agree in direction here.",
+    else "SPM says where in stance a mean differs; the classifier says whether anything differs at all.",
 )
 report.glue_text("vae_spm_null", "finds nothing" if int(spm_channels[spm_channels["comparison"] == "control: halves, nothing planted"]["significant"].sum()) == 0 else "finds a difference (a false positive at this α)")
 
