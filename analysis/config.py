@@ -180,7 +180,7 @@ class VaeSynthesisSettings:
     # Folds the augmentation runs on (None = all); the cheapest lever on the full profile's cold-cache time.
     augmentation_folds: int | None = None
     # Realism tests.
-    boosting_iterations: int = 100
+    boosting_iterations: int = 50
     permutations: int = 1000
     n_bootstrap: int = 1000
     # Link to the study: a small SAE trained on real-only and augmented wavelet inputs.

@@ -123,3 +123,12 @@ def test_bad_arguments_name_the_value() -> None:
         networks.Training(epochs=1, patience=1, batch_size=0)
     with pytest.raises(ValueError, match="unknown classifier"):
         realism.c2st_correct(np.zeros((6, 2)), np.zeros((6, 2)), np.arange(6), None, "svm")
+
+
+def test_vectorised_permutations_match_one_at_a_time() -> None:
+    rng = np.random.default_rng(0)
+    pooled = rng.normal(size=(30, 12)).cumsum(axis=1)
+    masks = spm._first_group_masks(30, 14, 6, seed=1)
+    one_at_a_time = [np.abs(spm.t_field(pooled[mask == 1], pooled[mask == 0])).max() for mask in masks]
+    assert np.allclose(spm.permuted_max_t(pooled, 14, 6, seed=1), one_at_a_time)
+    assert (masks.sum(axis=1) == 14).all()
