@@ -21,12 +21,13 @@ LAYERS: dict[str, int] = {
     "analysis.evaluation": 3,
     "analysis.sae": 4,  # one package per system, all on this layer
     "analysis.relevance": 4,
+    "analysis.vae_synthesis": 4,
     "analysis.book": 5,
     "analysis.audit": 5,  # the study's pipeline with the original code's switches (audit, Chapter A)
     "analysis.beyond": 5,  # a chapter's orchestration across systems (audit and beyond, Chapter B)
     "analysis.__main__": 6,
 }
-SYSTEMS = ("analysis.sae", "analysis.relevance")
+SYSTEMS = ("analysis.sae", "analysis.relevance", "analysis.vae_synthesis")
 MAX_LINES = 600
 
 

@@ -50,6 +50,7 @@ CHAPTERS: tuple[str, ...] = (
     "audit_original_code",
     "audit_beyond",
     "sibling_relevance",
+    "sibling_vae",
 )
 KERNEL_NAME = "latent-motion"
 # Builders whose output lands in ``_build/<name>`` and needs no network.
