@@ -171,7 +171,7 @@ class GaitDynamicsSettings:
     heads: int = 4
     feedforward: int = 128
     dropout: float = 0.0
-    train_steps: int = 3000
+    train_steps: int = 4000
     batch_size: int = 64
     learning_rate: float = 1e-3
     weight_decay: float = 0.02

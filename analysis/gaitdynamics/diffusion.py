@@ -26,12 +26,16 @@ import json
 import os
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-from diffusers import DDIMInverseScheduler, DDIMScheduler, RePaintScheduler
+
+with warnings.catch_warnings():  # diffusers loads tqdm.auto, which warns in every notebook without ipywidgets
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    from diffusers import DDIMInverseScheduler, DDIMScheduler, RePaintScheduler
 
 from analysis import paths
 from analysis.config import GaitDynamicsSettings
@@ -178,7 +182,10 @@ def train(settings: GaitDynamicsSettings, trials: np.ndarray, available: np.ndar
         target = scheduler.get_velocity(x0, noise, steps)
         output = network(noisy, x0 * known, known.float(), steps)
         weight = (~known & avail).float()
-        loss = ((output - target) ** 2 * weight).sum() / weight.sum().clamp(min=1.0)
+        # each trial counts once, whatever its layout: otherwise layouts with many hidden entries
+        # (unconditional generation) would drown the conditional ones in the gradient
+        per_trial = ((output - target) ** 2 * weight).sum(dim=(1, 2)) / weight.sum(dim=(1, 2)).clamp(min=1.0)
+        loss = per_trial.mean()
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
@@ -226,6 +233,7 @@ def _checked(scaled: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndar
 def _prediction(model: DiffusionModel, noisy: torch.Tensor, known_values: torch.Tensor, known: torch.Tensor, step: torch.Tensor) -> torch.Tensor:
     """The network's v-prediction, with classifier-free guidance on the metadata rows when ``guidance != 1``."""
     steps = step.expand(noisy.shape[0]) if step.ndim == 0 else step
+    noisy = torch.where(known, known_values, noisy)  # as in training: known entries are shown clean
     conditional = model.network(noisy, known_values, known.float(), steps)
     weight = model.settings.guidance
     if weight == 1.0 or not bool(known[:, N_CURVES:].any()):

@@ -112,3 +112,36 @@ def identity_summary(identity: pd.DataFrame, n_bootstrap: int) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+COVERAGE_TOLERANCE = 0.05  # coverage within ± this of nominal counts as calibrated
+EFFECT_RATIO_RANGE = (0.5, 1.5)  # an edit "recovers" an effect whose ratio to the truth lies here
+
+
+def coverage_verdict(coverage: float, nominal: float) -> str:
+    if abs(coverage - nominal) <= COVERAGE_TOLERANCE:
+        return "calibrated"
+    return "too narrow" if coverage < nominal else "too wide"
+
+
+def effect_verdict(ratio: float) -> str:
+    if not np.isfinite(ratio):
+        return "not measurable"
+    if EFFECT_RATIO_RANGE[0] <= ratio <= EFFECT_RATIO_RANGE[1]:
+        return "recovered"
+    return "wrong direction" if ratio < 0 else ("too weak" if ratio < EFFECT_RATIO_RANGE[0] else "exaggerated")
+
+
+def lost_input_verdicts(frame: pd.DataFrame, n_bootstrap: int) -> pd.DataFrame:
+    """Per lost group: diffusion loss − median-fill loss [interval] and the verdict by the page's rule."""
+    rows = []
+    lost = frame[frame["filler"] != "none"]
+    for group, part in lost.groupby("group", sort=False):
+        wide = part.pivot_table(index="subject", columns="filler", values="loss").reset_index()
+        # losses per subject are averaged first, so the bootstrap resamples subjects
+        difference = metrics.subject_bootstrap(
+            (wide["diffusion inpainting"] - wide["median filling"]).to_numpy(), wide["subject"].to_numpy(), n_bootstrap
+        )
+        verdict = "better" if difference[2] < 0 else "worse" if difference[1] > 0 else "no difference shown"
+        rows.append({"inputs lost": group, "diffusion − median filling (% BW)": metrics.format_interval(*difference), "verdict": verdict})
+    return pd.DataFrame(rows)
