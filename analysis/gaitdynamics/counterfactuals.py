@@ -24,7 +24,7 @@ from analysis import paths
 from analysis.data import CHANNELS, ID_COLUMNS, synthetic
 from analysis.evaluation.landmarks import landmarks
 from analysis.gaitdynamics import diffusion
-from analysis.gaitdynamics.curves import METADATA_ROWS, N_CURVES, N_ROWS
+from analysis.gaitdynamics.curves import METADATA_ROWS, N_CURVES
 from analysis.gaitdynamics.experiment import Experiment
 
 FACTORS: tuple[float, ...] = (0.75, 0.85, 0.95, 1.05, 1.15, 1.25)
