@@ -33,6 +33,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/gradient_paths.py
 	$(BIN)/python benchmarks/baselines_speed.py
+	$(BIN)/python benchmarks/gaitdynamics_speed.py
 	$(BIN)/python benchmarks/audit_speed.py
 	$(BIN)/python benchmarks/relevance_speed.py
 	$(BIN)/python benchmarks/beyond_speed.py

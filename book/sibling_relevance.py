@@ -66,13 +66,7 @@ settings = config.resolve_relevance(
     max_subjects=max_subjects, max_trials_per_subject=max_trials_per_subject,
 )
 inputs = study.prepare(settings, data_dir=data_dir, download=download)
-header = [
-    report.data_banner(inputs.source),
-    "**Run settings**",
-    report.markdown_table(study.settings_table(settings)),
-    "````{dropdown} Software and hardware\n" + report.markdown_table(report.environment(settings.device)) + "\n````",
-]
-display(Markdown("\n\n".join(header)))
+report.show_system_header(inputs.source, study.settings_table(settings), settings.device, libraries=(("captum", "captum"),))
 
 # %% [markdown]
 # ## Design

@@ -64,3 +64,11 @@ def test_baselines_speed_prints_one_timed_row_per_method(capsys: pytest.CaptureF
 def test_baselines_speed_rejects_zero_components() -> None:
     with pytest.raises(SystemExit):
         load_benchmark("baselines_speed").main(["--components", "0"])
+
+
+def test_gaitdynamics_benchmark_prints_one_line_per_profile(capsys: pytest.CaptureFixture[str]) -> None:
+    benchmark = load_benchmark("gaitdynamics_speed")
+    assert benchmark.main(["--profiles", "smoke", "--steps", "2", "--trials", "2"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].split()[:2] == ["profile", "device"]
+    assert re.fullmatch(r"smoke\s+cpu\s+\d+\s+\d+\.\d{4}\s+\d+\s+\d+\.\d{4}", lines[1]), lines[1]

@@ -49,6 +49,7 @@ CHAPTERS: tuple[str, ...] = (
     "07_conclusion",
     "audit_original_code",
     "audit_beyond",
+    "sibling_diffusion",
     "sibling_relevance",
     "sibling_vae",
 )

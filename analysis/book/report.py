@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import platform
 import subprocess
+from collections.abc import Sequence
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -95,15 +96,19 @@ def git_commit() -> str:
     return commit if completed.returncode == 0 and commit else UNAVAILABLE
 
 
-def environment(device: "str | torch.device | None" = "auto") -> pd.DataFrame:
-    """Software and hardware that produced a chapter, one row per item."""
+def environment(device: "str | torch.device | None" = "auto", libraries: Sequence[tuple[str, str]] = ()) -> pd.DataFrame:
+    """Software and hardware that produced a chapter, one row per item.
+
+    ``libraries``: (row label, distribution name) of the chapter's own
+    libraries (captum, diffusers, ...), listed after the shared ones.
+    """
     import torch
 
     rows: list[tuple[str, str]] = [
         ("python", platform.python_version()),
         ("system", f"{platform.system()} {platform.machine()}"),
     ]
-    rows += [(label, _distribution_version(name)) for label, name in LIBRARIES]
+    rows += [(label, _distribution_version(name)) for label, name in (*LIBRARIES, *libraries)]
     rows += [
         ("analysis", __version__),
         ("torch threads", str(torch.get_num_threads())),
@@ -190,6 +195,35 @@ def header_markdown(source: "DataSource", settings: Settings, device: "str | tor
             + "\n````",
         ]
     )
+
+
+def system_header_markdown(
+    source: "DataSource",
+    settings_table: pd.DataFrame,
+    device: "str | torch.device | None" = None,
+    libraries: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The header of a sibling chapter, whose settings are its own system's (a two-column table)."""
+    return "\n\n".join(
+        [
+            data_banner(source),
+            "**Run settings**",
+            markdown_table(settings_table),
+            "````{dropdown} Software and hardware\n" + markdown_table(environment(device, libraries)) + "\n````",
+        ]
+    )
+
+
+def show_system_header(
+    source: "DataSource",
+    settings_table: pd.DataFrame,
+    device: "str | torch.device | None" = None,
+    libraries: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Display a sibling chapter's header (rendered as MyST by the book)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(system_header_markdown(source, settings_table, device, libraries)))
 
 
 def real_data_banner(label: str, provenance: str) -> str:

@@ -10,6 +10,7 @@ chapters plot and tabulate, so that every chapter computes them the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,6 +23,7 @@ from analysis.engine import training
 from analysis.engine.device import resolve_device
 from analysis.evaluation import attribute_correlation, code_measures, latent_structure
 from analysis.features.model_inputs import PARTS, FeatureSet, build_features, to_curves
+from analysis.features.wavelets import encode
 from analysis.sae import calibration, claims
 from analysis.sae.models import DEFAULT_L1_WEIGHT, STUDY_KL_WEIGHT, ModelConfig
 
@@ -174,6 +176,20 @@ def _train(study: Study, config: ModelConfig, progress: bool) -> list[training.T
         data_identity=study.features.identity,
         progress=progress,
     )
+
+
+def curve_encoder(study: Study, run: training.TrainedModel) -> Callable[[np.ndarray], np.ndarray]:
+    """Curves (n, channels, samples) → ``run``'s codes, through the study's own wavelets and standardisation.
+
+    Lets another chapter ask what the study's features make of curves it
+    produced (a counterfactual, a reconstruction) without knowing the features.
+    """
+
+    def codes(curves: np.ndarray) -> np.ndarray:
+        coefficients = encode(np.asarray(curves, dtype=np.float64), "trial")
+        return run.encode(study.features.standardizer.transform(coefficients).astype(np.float32))
+
+    return codes
 
 
 def history_table(runs: dict[str, list[training.TrainedModel]]) -> pd.DataFrame:

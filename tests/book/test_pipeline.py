@@ -131,6 +131,7 @@ def test_chapters_are_in_book_order() -> None:
         "07_conclusion",
         "audit_original_code",
         "audit_beyond",
+        "sibling_diffusion",
         "sibling_relevance",
         "sibling_vae",
     )
