@@ -33,7 +33,6 @@ N_CURVES = len(CHANNELS)
 N_ROWS = len(ROWS)
 # Reporting units: forces in % body weight, COP in millimetres.
 REPORT_FACTOR: dict[str, float] = {channel: (1000.0 if channel.startswith("COP") else 100.0) for channel in CHANNELS}
-REPORT_UNIT: dict[str, str] = {channel: ("mm" if channel.startswith("COP") else "% BW") for channel in CHANNELS}
 
 
 def metadata_values(trials: pd.DataFrame) -> np.ndarray:
