@@ -15,6 +15,7 @@ LAYERS: dict[str, int] = {
     "analysis.paths": 0,
     "analysis.config": 0,
     "analysis.style": 0,
+    "analysis.files": 0,
     "analysis.data": 1,
     "analysis.features": 2,
     "analysis.engine": 3,

@@ -5,5 +5,4 @@
 * :mod:`~analysis.book.pipeline` – papermill execution with change detection, ``jupyter-book build``;
 * :mod:`~analysis.book.timings` – per-chapter wall times of each run and the "Build times" page;
 * :mod:`~analysis.book.compare` – what changed between two builds (glued values, figures);
-* :mod:`~analysis.book.files` – atomic writes, so no half-written file is ever left behind.
 """

@@ -32,7 +32,7 @@ from typing import Any
 
 from analysis import __version__, paths
 from analysis.book import timings
-from analysis.book.files import write_atomically
+from analysis.files import write_atomically
 from analysis.config import PROFILES
 
 CHAPTERS: tuple[str, ...] = (

@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.book.files import write_atomically
+from analysis.files import write_atomically
 
 FULL_PROFILE = "full"
 FORMAT = 1

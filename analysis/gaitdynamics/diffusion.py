@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import io
 import json
-import os
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ with warnings.catch_warnings():  # diffusers loads tqdm.auto, which warns in eve
     from diffusers import DDIMInverseScheduler, DDIMScheduler, RePaintScheduler
 
 from analysis import paths
+from analysis.files import write_atomically
 from analysis.config import GaitDynamicsSettings
 from analysis.data import CHANNELS, N_SAMPLES
 from analysis.gaitdynamics import curves as layout
@@ -204,16 +204,10 @@ def train(settings: GaitDynamicsSettings, trials: np.ndarray, available: np.ndar
 
 
 def _save(path: Path, network: Denoiser, seconds: float, losses: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(handle)
-    try:
-        weights = {key: value.detach().cpu() for key, value in network.state_dict().items()}
-        torch.save({"weights": weights, "seconds": seconds, "losses": torch.as_tensor(losses)}, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    weights = {key: value.detach().cpu() for key, value in network.state_dict().items()}
+    buffer = io.BytesIO()
+    torch.save({"weights": weights, "seconds": seconds, "losses": torch.as_tensor(losses)}, buffer)
+    write_atomically(path, buffer.getvalue())
 
 
 # ---------------------------------------------------------------------------

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from analysis import paths
+from analysis.files import write_atomically
 from analysis.data import source as data_source
 from analysis.data.gutenberg import SUBJECT_COLUMN
 from analysis.relevance import oracle
@@ -101,16 +101,13 @@ def planted_contrast(
         shift = float(arrays["shift"])
         return _contrast(arrays, shift), shift
     contrast, shift = build_planted(seed, share, target_accuracy, split_seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-    os.close(handle)
+    buffer = io.BytesIO()
     np.savez(
-        temporary, curves=contrast.curves, labels=contrast.labels, subjects=contrast.subjects,
+        buffer, curves=contrast.curves, labels=contrast.labels, subjects=contrast.subjects,
         truth_map=contrast.truth_map, oracle_features=contrast.oracle_features, shift=np.array(shift),
         sizing_accuracy=np.array(contrast.extra["sizing_accuracy"]),
     )
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, path)
+    write_atomically(path, buffer.getvalue())
     return contrast, shift
 
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import torch
 from torch import nn
 
 from analysis import paths
+from analysis.files import write_atomically
 
 ACTIVE_KL = 0.01  # nats: a latent whose mean KL stays below this carries (almost) nothing
 
@@ -139,19 +138,6 @@ def _key(kind: str, arguments: dict, training: Training, *arrays: np.ndarray | N
     return digest.hexdigest()[:32]
 
 
-def _write_atomically(path: Path, content: bytes) -> None:
-    """A temporary file beside ``path``, renamed into place: a reader never sees half a network."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _cache_path(key: str) -> Path:
     return paths.models_cache_dir() / "vae_synthesis" / f"{key}.pt"
 
@@ -208,7 +194,7 @@ def fit(
     if use_cache:
         buffer = io.BytesIO()
         torch.save({"state": network.state_dict(), "best_epoch": best_epoch, "stopped_epoch": epoch}, buffer)
-        _write_atomically(path, buffer.getvalue())
+        write_atomically(path, buffer.getvalue())
     return Fitted(network, best_epoch, epoch, False)
 
 
