@@ -192,7 +192,7 @@ def test_code_fingerprint_of_the_real_package_changes_with_a_module(monkeypatch:
 
     def patched(path: Path) -> bytes:
         content = original(path)
-        return content + b"# changed\n" if path.name == "config.py" else content
+        return content + b"# changed\n" if path.name == "style.py" else content
 
     monkeypatch.setattr(Path, "read_bytes", patched)
     assert pipeline.code_fingerprint() != real
