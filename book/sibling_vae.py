@@ -406,9 +406,11 @@ report.glue_number("vae_n_slopes", len(slopes))
 # only on the synthetic cohort), and the seed's own design, one VAE of
 # another fold that saw this fold's test subjects (labelled leaky; shown once,
 # with all training subjects). Gain = test MSE of RTD / test MSE of the
-# regime, with a 95 % interval from resampling test subjects.
+# regime, with a 95 % interval from resampling test subjects. These runs use
+# the first {glue:text}`vae_augmentation_folds` folds (the run settings above).
 
 # %%
+report.glue_text("vae_augmentation_folds", str(settings.augmentation_folds or settings.n_folds))
 oracle = None
 if source.is_synthetic:
     oracle_settings = dataclasses.replace(settings, data_seed=settings.data_seed + 1)
