@@ -60,7 +60,7 @@ settings = config.resolve_vae_synthesis(
 chapter_data = run.prepare(settings, data_dir=data_dir, download=download)
 samples, folds = chapter_data.samples, chapter_data.folds
 source = chapter_data.source
-display(Markdown(report.data_banner(source)))
+report.show_system_header(source, run.settings_table(settings), "cpu")
 cohort_name = "cohort" if source.is_synthetic else "real cohort"
 if source.is_synthetic:
     display(Markdown(
@@ -69,23 +69,6 @@ if source.is_synthetic:
         "indistinguishable from the parametric generator, not from people walking. The generator's "
         "known effects make the conditional check below possible; they say nothing about real gait.\n```"
     ))
-setting_rows = pd.DataFrame(
-    [
-        ("profile", settings.profile),
-        ("trials per subject (outlier step: isolation forest, trees)", f"{settings.trials_per_subject} ({settings.outlier_trees})"),
-        ("folds (subject-grouped)", str(settings.n_folds)),
-        ("VAE (hidden, latent, β)", f"{settings.vae_hidden}, {settings.vae_latent}, {settings.beta:g}"),
-        ("VAE epochs (patience), batch", f"{settings.vae_epochs} ({settings.vae_patience}), {settings.vae_batch}"),
-        ("autoencoder (hidden), epochs (patience), batch", f"{settings.ae_hidden}, {settings.ae_epochs} ({settings.ae_patience}), {settings.ae_batch}"),
-        ("real training subjects (0 = all)", ", ".join(str(count) for count in settings.subject_counts)),
-        ("folds of the augmentation runs", "all" if settings.augmentation_folds is None else str(settings.augmentation_folds)),
-        ("permutations, bootstrap resamples", f"{settings.permutations}, {settings.n_bootstrap}"),
-        ("study link: SAE latent, epochs", f"{settings.sae_latent}, {settings.sae_epochs}"),
-    ],
-    columns=["setting", "value"],
-)
-display(Markdown("**Run settings**\n\n" + report.markdown_table(setting_rows)))
-display(Markdown("````{dropdown} Software and hardware\n" + report.markdown_table(report.environment("cpu")) + "\n````"))
 
 # %% tags=["remove-input"]
 report.glue_text("vae_data_label", source.label)

@@ -148,3 +148,22 @@ def memorisation(sets: ComparisonSets) -> pd.DataFrame:
         median = float(np.median(sets.training_distance[label]))
         rows.append({"sampler": label, "median distance": median, "ratio to held-out": median / holdout})
     return pd.DataFrame(rows)
+
+
+def settings_table(settings: VaeSynthesisSettings) -> pd.DataFrame:
+    """The run settings as the page header shows them."""
+    return pd.DataFrame(
+        [
+            ("profile", settings.profile),
+            ("trials per subject (outlier step: isolation forest, trees)", f"{settings.trials_per_subject} ({settings.outlier_trees})"),
+            ("folds (subject-grouped)", str(settings.n_folds)),
+            ("VAE (hidden, latent, β)", f"{settings.vae_hidden}, {settings.vae_latent}, {settings.beta:g}"),
+            ("VAE epochs (patience), batch", f"{settings.vae_epochs} ({settings.vae_patience}), {settings.vae_batch}"),
+            ("autoencoder (hidden), epochs (patience), batch", f"{settings.ae_hidden}, {settings.ae_epochs} ({settings.ae_patience}), {settings.ae_batch}"),
+            ("real training subjects (0 = all)", ", ".join(str(count) for count in settings.subject_counts)),
+            ("folds of the augmentation runs", "all" if settings.augmentation_folds is None else str(settings.augmentation_folds)),
+            ("permutations, bootstrap resamples", f"{settings.permutations}, {settings.n_bootstrap}"),
+            ("study link: SAE latent, epochs", f"{settings.sae_latent}, {settings.sae_epochs}"),
+        ],
+        columns=["setting", "value"],
+    )
