@@ -47,6 +47,7 @@ CHAPTERS: tuple[str, ...] = (
     "04_5_comparison",
     "05_discussion",
     "07_conclusion",
+    "sibling_masked_autoencoder",
 )
 KERNEL_NAME = "latent-motion"
 # Builders whose output lands in ``_build/<name>`` and needs no network.
