@@ -59,14 +59,14 @@ def load_cohort(settings: GenGaitSettings, data_dir: str | None = None, download
     return data_source, cohort, split, study_settings
 
 
-def setup(settings: GenGaitSettings, data_dir: str | None = None, download: bool | None = None) -> Experiment:
+def setup(settings: GenGaitSettings, data_dir: str | None = None, download: bool | None = None, use_cache: bool = True) -> Experiment:
     """Load, split, train (or read the cached model), calibrate, and fit the baselines."""
     data_source, cohort, split, study_settings = load_cohort(settings, data_dir, download)
     chosen = evaluation.design(cohort, split.train, split.validation, split.test, settings.trials_per_subject,
                                CALIBRATION_TRIALS_PER_SUBJECT, seed=settings.train_seed)  # fmt: skip
     seconds = {}
     started = time.perf_counter()
-    trained = training.train(settings, cohort.channels, cohort.curves[split.train], cohort.curves[split.validation])
+    trained = training.train(settings, cohort.channels, cohort.curves[split.train], cohort.curves[split.validation], use_cache)
     seconds["train"] = trained.seconds
     seconds["load_or_train"] = time.perf_counter() - started
     started = time.perf_counter()
