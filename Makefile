@@ -33,6 +33,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/gradient_paths.py
 	$(BIN)/python benchmarks/baselines_speed.py
+	$(BIN)/python benchmarks/gengait_speed.py
 
 clean:
 	rm -rf book/_build book/_executed

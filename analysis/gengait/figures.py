@@ -41,8 +41,8 @@ def dose_response(table: pd.DataFrame, labels: Mapping[str, str]) -> Figure:
         axis.axhline(0.5, color="0.5", linewidth=0.8, linestyle=":")
         axis.set_title(f"{ABNORMALITIES[kind].label}" + (" (both sides)" if side == "both" else ""))
         axis.set_ylim(0.0, 1.02)
-    for axis in axes:
-        if axis.get_subplotspec().is_last_row() or axis is axes[-1]:
+    for index, axis in enumerate(axes):
+        if index + 3 >= len(axes):  # no panel below it
             axis.set_xlabel("severity (healthy SD)")
         if axis.get_subplotspec().is_first_col():
             axis.set_ylabel("channel AUROC")

@@ -73,15 +73,17 @@ class MaskedAutoencoder(nn.Module):
         embedded = self.project(tokens) + positions
         visible = ~mask
         counts = visible.sum(dim=1)
-        if bool((counts == 0).any()):
-            raise ValueError("every row needs at least one visible token")
-        longest = int(counts.max())
+        longest = max(1, int(counts.max()))
         # Visible tokens first (stable order), then cut to the longest row; the rest is padding.
         order = torch.argsort(mask.to(torch.int8), dim=1, stable=True)[:, :longest]
         gathered = torch.gather(embedded, 1, order[..., None].expand(-1, -1, embedded.shape[-1]))
         padding = torch.arange(longest, device=tokens.device)[None, :] >= counts[:, None]
         gathered = gathered.masked_fill(padding[..., None], 0.0)  # masked values never enter the encoder
-        encoded = self.encoder_norm(self.encoder(gathered, src_key_padding_mask=padding))
+        # A row with every token hidden attends to one zero vector (never put back): its prediction is the
+        # decoder's from mask tokens and positions alone, the model's unconditional guess.
+        attend = padding.clone()
+        attend[counts == 0, 0] = False
+        encoded = self.encoder_norm(self.encoder(gathered, src_key_padding_mask=attend))
         assembled = self.mask_token.expand(batch, n_tokens, -1).clone()
         rows = torch.arange(batch, device=tokens.device)[:, None].expand(-1, longest)
         keep = ~padding

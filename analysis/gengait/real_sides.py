@@ -42,13 +42,13 @@ class SideResult:
 def side_localisation(settings: GenGaitSettings, cohort: Cohort, n_bootstrap: int, seed: int = 0) -> SideResult:
     """Train on healthy controls, calibrate on other controls, score one trial per patient with one affected side."""
     trials = cohort.trials
-    if gaitrec.CLASS_COLUMN not in trials or gaitrec.AFFECTED_SIDE_COLUMN not in trials:
-        raise ValueError(f"the cohort lacks {gaitrec.CLASS_COLUMN}/{gaitrec.AFFECTED_SIDE_COLUMN}: is it GaitRec?")
+    if cohort.dataset != gaitrec.DATASET or gaitrec.AFFECTED_SIDE_COLUMN not in trials:
+        raise ValueError(f"side localisation needs a GaitRec cohort with {gaitrec.AFFECTED_SIDE_COLUMN}, got a {cohort.dataset!r} cohort: is it GaitRec?")
     subjects = trials[SUBJECT_COLUMN].to_numpy()
     healthy = (trials[gaitrec.CLASS_COLUMN] == gaitrec.HEALTHY_CLASS).to_numpy()
     rng = np.random.default_rng(seed)
     controls = rng.permutation(np.unique(subjects[healthy]))
-    cut = int(round(HEALTHY_FRACTION_FOR_TRAINING * controls.size))
+    cut = int(min(round(HEALTHY_FRACTION_FOR_TRAINING * controls.size), controls.size - 2))
     if cut < 2 or controls.size - cut < 2:
         raise ValueError(f"side localisation needs at least 4 healthy control subjects, got {controls.size}")
     train_rows = np.flatnonzero(healthy & np.isin(subjects, controls[:cut]))

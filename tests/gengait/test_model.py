@@ -78,5 +78,29 @@ def test_training_lowers_the_masked_error_and_is_cached(tmp_path, monkeypatch, o
 def test_bad_shapes_are_refused():
     with pytest.raises(ValueError, match="divisible by heads"):
         MaskedAutoencoder(LAYOUT, ModelShape(d_model=10, heads=4))
-    with pytest.raises(ValueError, match="at least one visible token"):
-        model()(torch.zeros(1, 110, 20), torch.ones(1, 110, dtype=torch.bool))
+
+
+
+def test_a_row_with_everything_hidden_gets_the_unconditional_guess(one_torch_thread):
+    network = model(2)
+    tokens = np.random.default_rng(5).normal(size=(2, 110, 20)).astype(np.float32)
+    masks = np.ones((2, 110), dtype=bool)
+    out = reconstruct(network, tokens, masks)
+    assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(out[0], out[1], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_speed_benchmark_prints_training_and_scoring_time(capsys, one_torch_thread):
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "gengait_speed.py"
+    spec = importlib.util.spec_from_file_location("gengait_speed", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    assert module.main(["--profile", "smoke", "--trials", "40", "--score-trials", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "s per epoch" in out and "ms per trial" in out
