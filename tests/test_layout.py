@@ -20,10 +20,11 @@ LAYERS: dict[str, int] = {
     "analysis.engine": 3,
     "analysis.evaluation": 3,
     "analysis.sae": 4,  # one package per system, all on this layer
+    "analysis.gengait": 4,
     "analysis.book": 5,
     "analysis.__main__": 6,
 }
-SYSTEMS = ("analysis.sae",)
+SYSTEMS = ("analysis.sae", "analysis.gengait")
 MAX_LINES = 600
 
 

@@ -129,6 +129,7 @@ def test_chapters_are_in_book_order() -> None:
         "04_5_comparison",
         "05_discussion",
         "07_conclusion",
+        "sibling_masked_autoencoder",
     )
 
 
