@@ -178,7 +178,7 @@ class GenGaitSettings:
     # Calibration: per-trial false-flag rate the threshold is set for on validation normals.
     flag_rate: float = 0.05
     # Evaluation: trials per test subject, abnormality severities, kinds also edited on both sides.
-    trials_per_subject: int = 2
+    trials_per_subject: int = 1
     severities: tuple[float, ...] = (0.5, 1.0, 2.0, 3.0)
     bilateral_kinds: tuple[str, ...] = ("reduced_push_off", "delayed_loading")
     edited_side: str = "right"
