@@ -473,8 +473,8 @@ else:
 # %% tags=["remove-input"]
 top = localisation[(localisation["method"] == evaluation.MAE) & (localisation["kind"] != "none")
                    & (localisation["side"] == settings.edited_side) & (localisation["severity"] == strongest)]
-found = top[top["auroc_low"] > 0.5]
-missed = top[~(top["auroc_low"] > 0.5)]
+found = top[top["auroc"] >= 0.8]
+missed = top[~(top["auroc"] >= 0.8)]
 report.glue_text("c_mae_found_kinds", ", ".join(ABNORMALITIES[kind].label for kind in found["kind"]) or "none")
 report.glue_text("c_mae_missed_kinds", ", ".join(ABNORMALITIES[kind].label for kind in missed["kind"]) or "none")
 report.glue_number("c_mae_strongest", strongest)
@@ -483,10 +483,15 @@ report.glue_number("c_mae_strongest", strongest)
 # ## What this chapter shows
 #
 # On the synthetic cohort, a masked transformer autoencoder trained on
-# healthy trials only ranks the edited channels above the untouched ones
-# better than chance at {glue:text}`c_mae_strongest` SD (95 % interval above
-# 0.5) for: {glue:text}`c_mae_found_kinds`; not clearly for:
-# {glue:text}`c_mae_missed_kinds` (Figure 1, Table 2). Its false-flag rate on
+# healthy trials only reaches a channel AUROC of at least 0.8 at
+# {glue:text}`c_mae_strongest` SD on one side for:
+# {glue:text}`c_mae_found_kinds`; it stays below 0.8 for:
+# {glue:text}`c_mae_missed_kinds` (Figure 1, Table 2). A twin can only
+# correct a deviation larger than the model's own reconstruction error of a
+# hidden healthy channel ({glue:text}`c_mae_noise_floor:.2f` channel SDs):
+# where the planted deviation is smaller than that, replacing the channel
+# costs more than it corrects, which the column for the true mask in
+# Table 5 shows. Its false-flag rate on
 # untouched trials was calibrated on other people and is checked on the test
 # subjects (Table 1). Against simple baselines, the rule of Table 3 decides
 # at each severity, and where it finds no advantage the transformer is not

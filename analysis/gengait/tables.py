@@ -36,6 +36,12 @@ def number(value: float, digits: int = 2) -> str:
     return "–" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
 
 
+def p_value(value: float) -> str:
+    if value is None or not np.isfinite(value):
+        return "–"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
 def with_interval(value: float, low: float, high: float, digits: int = 2) -> str:
     if not np.isfinite(value):
         return "–"
@@ -121,7 +127,7 @@ def twin(table: pd.DataFrame) -> pd.DataFrame:
         rows.append({
             "abnormality": condition_label(row.kind, row.side), "severity (SD)": f"{row.severity:g}", "subjects": row.subjects,
             "RMSE input → twin": f"{number(row.rmse_input)} → {number(row.rmse_twin)}", "reduction": number(row.reduction),
-            "p (Wilcoxon)": number(row.p_wilcoxon, 3), "d_z": number(row.d_z), "corrects": bool(corrects),
+            "p (Wilcoxon)": p_value(row.p_wilcoxon), "d_z": number(row.d_z), "corrects": bool(corrects),
             "reduction, true mask": number(row.reduction_oracle),
             "true-mask twin vs mean curve (RMSE)": f"{number(row.rmse_oracle)} vs {number(row.rmse_population_oracle)}",
             "untouched channels: RMSE": number(row.preserved_rmse, 3),
