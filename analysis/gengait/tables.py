@@ -32,8 +32,12 @@ IDENTITY_SHARE = 0.9
 BETTER, WORSE, UNCLEAR = "autoencoder better", "baseline better", "no clear difference"
 
 
-def number(value: float, digits: int = 2) -> str:
-    return "–" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
+def number(value: float, digits: int = 2, signed: bool = False) -> str:
+    """A rounded number as text; never "-0.00" (a rounded zero has no sign)."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    rounded = round(float(value), digits) + 0.0
+    return f"{rounded:+.{digits}f}" if signed else f"{rounded:.{digits}f}"
 
 
 def p_value(value: float) -> str:
@@ -47,7 +51,7 @@ def with_interval(value: float, low: float, high: float, digits: int = 2) -> str
         return "–"
     if not (np.isfinite(low) and np.isfinite(high)):
         return number(value, digits)
-    return f"{value:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+    return f"{number(value, digits)} [{number(low, digits)}, {number(high, digits)}]"
 
 
 def condition_label(kind: str, side: str) -> str:
@@ -106,7 +110,7 @@ def comparison(pooled: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
         baselines = group[group["method"] != MAE]
         best = baselines.loc[baselines["auroc"].idxmax()]
         row["best baseline"] = labels[best["method"]]
-        row["autoencoder − best (95 % interval)"] = f"[{best['difference_low']:+.2f}, {best['difference_high']:+.2f}]"
+        row["autoencoder − best (95 % interval)"] = f"[{number(best['difference_low'], signed=True)}, {number(best['difference_high'], signed=True)}]"
         row["verdict"] = verdict(best["difference_low"], best["difference_high"])
         rows.append(row)
     return pd.DataFrame(rows)

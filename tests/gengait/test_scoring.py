@@ -112,3 +112,10 @@ def test_settings_errors_name_the_value():
         config.resolve_gengait("full", epochs=0)
     with pytest.raises(ValueError, match="unknown GenGait setting"):
         config.resolve_gengait("full", width=3)
+
+
+def test_numbers_never_show_a_negative_zero():
+    assert tables.number(-0.001) == "0.00"
+    assert tables.number(-0.001, signed=True) == "+0.00"
+    assert tables.with_interval(-0.004, -0.2, 0.1) == "0.00 [-0.20, 0.10]"
+    assert tables.p_value(0.0002) == "< 0.001" and tables.number(float("nan")) == "–"
