@@ -38,6 +38,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/relevance_speed.py
 	$(BIN)/python benchmarks/beyond_speed.py
 	$(BIN)/python benchmarks/vae_synthesis_speed.py
+	$(BIN)/python benchmarks/gengait_speed.py
 
 clean:
 	rm -rf book/_build book/_executed

@@ -24,12 +24,13 @@ LAYERS: dict[str, int] = {
     "analysis.relevance": 4,
     "analysis.vae_synthesis": 4,
     "analysis.gaitdynamics": 4,
+    "analysis.gengait": 4,
     "analysis.book": 5,
     "analysis.audit": 5,  # the study's pipeline with the original code's switches (audit, Chapter A)
     "analysis.beyond": 5,  # a chapter's orchestration across systems (audit and beyond, Chapter B)
     "analysis.__main__": 6,
 }
-SYSTEMS = ("analysis.sae", "analysis.relevance", "analysis.vae_synthesis", "analysis.gaitdynamics")
+SYSTEMS = ("analysis.sae", "analysis.gaitdynamics", "analysis.gengait", "analysis.relevance", "analysis.vae_synthesis")
 MAX_LINES = 600
 
 

@@ -50,6 +50,7 @@ CHAPTERS: tuple[str, ...] = (
     "audit_original_code",
     "audit_beyond",
     "sibling_diffusion",
+    "sibling_masked_autoencoder",
     "sibling_relevance",
     "sibling_vae",
 )

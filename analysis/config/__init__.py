@@ -127,6 +127,7 @@ from analysis.config.gaitdynamics import (  # noqa: E402
     GaitDynamicsSettings,
     resolve_gaitdynamics,
 )
+from analysis.config.gengait import GENGAIT_PROFILES, GenGaitSettings, resolve_gengait  # noqa: E402
 from analysis.config.relevance import RELEVANCE_PROFILES, RelevanceSettings, resolve_relevance  # noqa: E402
 from analysis.config.vae_synthesis import (  # noqa: E402
     VAE_SYNTHESIS_PROFILES,

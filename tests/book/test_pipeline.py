@@ -132,6 +132,7 @@ def test_chapters_are_in_book_order() -> None:
         "audit_original_code",
         "audit_beyond",
         "sibling_diffusion",
+        "sibling_masked_autoencoder",
         "sibling_relevance",
         "sibling_vae",
     )
