@@ -71,18 +71,6 @@ beyond = config.beyond_settings(profile)
 results = beyond_chapter.run(study, beyond, progress=False)
 
 
-def fmt(value, digits=3):
-    """A number as the page shows it (a dash when missing)."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    text = f"{value:.{digits}f}"
-    return f"{0.0:.{digits}f}" if float(text) == 0 else text  # never "-0.00"
-
-
-def with_interval(value, low, high, digits=3):
-    return f"{fmt(value, digits)} [{fmt(low, digits)}, {fmt(high, digits)}]"
-
-
 # %% tags=["remove-cell"]
 test_trials = study.trials("test")
 report.glue_number("b_test_subjects", int(test_trials["SUBJECT_ID"].nunique()))
@@ -154,9 +142,9 @@ beyond_figures.frontier(results.frontier)
 # %%
 frontier_view = results.frontier.sort_values(["label", "active_per_row"]).assign(
     **{
-        "active per trial": lambda frame: frame["active_per_row"].map(lambda value: fmt(value, 1)),
+        "active per trial": lambda frame: frame["active_per_row"].map(lambda value: report.number_text(value, 1)),
         "test FVE [95 % CI]": lambda frame: [
-            with_interval(value, low, high) for value, low, high in zip(frame["fve"], frame["fve_low"], frame["fve_high"])
+            report.interval_text(value, low, high) for value, low, high in zip(frame["fve"], frame["fve_low"], frame["fve_high"])
         ],
         "operating point": lambda frame: frame["mark"].replace({"study": "study's λ₂", "calibrated": "calibrated λ₂", "": "–"}),
     }
@@ -189,12 +177,12 @@ comparison_view = results.comparisons.assign(
         "SAE operating point": lambda frame: frame["operating_point"].map(point_names),
         "compared with": lambda frame: frame["other"] + " (" + frame["other_setting"] + ")",
         "active per trial (SAE / other)": lambda frame: [
-            f"{fmt(a, 1)} / {fmt(b, 1)}" for a, b in zip(frame["reference_active"], frame["other_active"])
+            f"{report.number_text(a, 1)} / {report.number_text(b, 1)}" for a, b in zip(frame["reference_active"], frame["other_active"])
         ],
         "FVE(SAE) − FVE(other) [95 % CI]": lambda frame: [
-            with_interval(value, low, high) for value, low, high in zip(frame["difference"], frame["low"], frame["high"])
+            report.interval_text(value, low, high) for value, low, high in zip(frame["difference"], frame["low"], frame["high"])
         ],
-        "sign-flip p": lambda frame: frame["p_value"].map(lambda value: fmt(value, 3)),
+        "sign-flip p": lambda frame: frame["p_value"].map(lambda value: report.number_text(value, 3)),
         "the SAE ...": lambda frame: frame["outcome"],
     }
 )[["SAE operating point", "compared with", "active per trial (SAE / other)", "FVE(SAE) − FVE(other) [95 % CI]", "sign-flip p", "the SAE ..."]]
@@ -214,23 +202,11 @@ report.glue_number("b_fve_pca_full", pca_full["fve"])
 report.glue_number("b_pca_full_n", int(round(pca_full["active_per_row"])))
 
 
-def answer_for(rows):
-    """The rule's answer for one operating point, against the two textbook methods."""
-    textbook = [rows.set_index("other").loc[beyond_codes.LABELS[name], "outcome"] for name in ("pca", "dictionary")]
-    if all(outcome == fidelity.BEATS for outcome in textbook):
-        return "beat both textbook methods"
-    if all(outcome == fidelity.LOSES for outcome in textbook):
-        return "lose to both textbook methods"
-    return "do not beat both textbook methods (" + ", ".join(
-        f"{outcome} {name}" for outcome, name in zip(textbook, ("PCA", "the dictionary"))
-    ) + ")"
-
-
 study_rows = results.comparisons[results.comparisons["operating_point"] == "study"]
-report.glue_text("b_answer_calibrated", answer_for(calibrated_rows))
+report.glue_text("b_answer_calibrated", beyond_chapter.answer_for(calibrated_rows))
 report.glue_text(
     "b_answer_study",
-    answer_for(study_rows) if not study_rows.empty else "were not compared (the study's λ₂ was not trained)",
+    beyond_chapter.answer_for(study_rows) if not study_rows.empty else "were not compared (the study's λ₂ was not trained)",
 )
 report.glue_text(
     "b_answer",
@@ -307,16 +283,16 @@ display(Markdown(report.markdown_table(physical_view.rename_axis("channel").rese
 # %%
 quality_view = results.quality.assign(
     **{
-        "dead": lambda frame: frame["dead_share"].map(lambda value: fmt(value, 2)),
-        "dense": lambda frame: frame["dense_share"].map(lambda value: fmt(value, 2)),
-        "redundancy": lambda frame: frame["redundancy"].map(lambda value: fmt(value, 2)),
+        "dead": lambda frame: frame["dead_share"].map(lambda value: report.number_text(value, 2)),
+        "dense": lambda frame: frame["dense_share"].map(lambda value: report.number_text(value, 2)),
+        "redundancy": lambda frame: frame["redundancy"].map(lambda value: report.number_text(value, 2)),
         "matched |cos| (worst pair)": lambda frame: [
-            f"{fmt(a, 2)} ({fmt(b, 2)})" if np.isfinite(a) else "–" for a, b in zip(frame["matched_cosine"], frame["matched_cosine_min"])
+            f"{report.number_text(a, 2)} ({report.number_text(b, 2)})" if np.isfinite(a) else "–" for a, b in zip(frame["matched_cosine"], frame["matched_cosine_min"])
         ],
-        "share > 0.9": lambda frame: frame["share_above"].map(lambda value: fmt(value, 2)),
-        "random atoms": lambda frame: frame["random_cosine"].map(lambda value: fmt(value, 2)),
-        "cluster ARI seeds": lambda frame: frame["cluster_ari_seeds"].map(lambda value: fmt(value, 2)),
-        "cluster ARI people": lambda frame: frame["cluster_ari_people"].map(lambda value: fmt(value, 2)),
+        "share > 0.9": lambda frame: frame["share_above"].map(lambda value: report.number_text(value, 2)),
+        "random atoms": lambda frame: frame["random_cosine"].map(lambda value: report.number_text(value, 2)),
+        "cluster ARI seeds": lambda frame: frame["cluster_ari_seeds"].map(lambda value: report.number_text(value, 2)),
+        "cluster ARI people": lambda frame: frame["cluster_ari_people"].map(lambda value: report.number_text(value, 2)),
         "single-person clusters": lambda frame: frame["single_person_subjects"],
     }
 )[["label", "setting", "seeds", "dead", "dense", "redundancy", "matched |cos| (worst pair)", "share > 0.9", "random atoms", "cluster ARI seeds", "cluster ARI people", "single-person clusters"]]
@@ -360,7 +336,7 @@ report.glue_number("b_stab_dictionary", stable.loc["dictionary", "matched_cosine
 
 # %%
 probe_view = results.probes.assign(
-    value=lambda frame: [with_interval(v, lo, hi, 2) for v, lo, hi in zip(frame["score"], frame["low"], frame["high"])],
+    value=lambda frame: [report.interval_text(v, lo, hi, 2) for v, lo, hi in zip(frame["score"], frame["low"], frame["high"])],
     column=lambda frame: frame["target"] + ", k = " + frame["k"].astype(str),
 ).pivot(index="label", columns="column", values="value")
 probe_view = probe_view.reindex(index=list(dict.fromkeys(results.probes["label"])), columns=[
@@ -399,8 +375,8 @@ report.glue_number("b_null_k", int(results.probe_null["k"].iloc[0]))
 # %%
 null_view = results.probe_null.assign(
     **{
-        "shuffled mean": lambda frame: frame["null_mean"].map(lambda value: fmt(value, 3)),
-        "shuffled 95th percentile": lambda frame: frame["null_95"].map(lambda value: fmt(value, 3)),
+        "shuffled mean": lambda frame: frame["null_mean"].map(lambda value: report.number_text(value, 3)),
+        "shuffled 95th percentile": lambda frame: frame["null_95"].map(lambda value: report.number_text(value, 3)),
     }
 )[["label", "target", "k", "shuffled mean", "shuffled 95th percentile"]]
 display(Markdown(report.markdown_table(null_view.rename(columns={"label": "method"}))))
@@ -413,8 +389,8 @@ display(Markdown(report.markdown_table(null_view.rename(columns={"label": "metho
 # %%
 reid_view = results.reidentification.assign(
     **{
-        "top-1 [95 % CI]": lambda frame: [with_interval(v, lo, hi) for v, lo, hi in zip(frame["top1"], frame["low"], frame["high"])],
-        "chance": lambda frame: frame["chance"].map(lambda value: fmt(value, 3)),
+        "top-1 [95 % CI]": lambda frame: [report.interval_text(v, lo, hi) for v, lo, hi in zip(frame["top1"], frame["low"], frame["high"])],
+        "chance": lambda frame: frame["chance"].map(lambda value: report.number_text(value, 3)),
     }
 )[["label", "top-1 [95 % CI]", "chance", "queries", "subjects"]]
 display(Markdown(report.markdown_table(reid_view.rename(columns={"label": "method"}))))
@@ -463,7 +439,7 @@ report.glue_text(
 # %%
 if has_truth:
     dci_view = results.disentanglement.assign(
-        **{name: results.disentanglement[name].map(lambda value: fmt(value, 2)) for name in ("disentanglement", "completeness", "informativeness", "mig")}
+        **{name: results.disentanglement[name].map(lambda value: report.number_text(value, 2)) for name in ("disentanglement", "completeness", "informativeness", "mig")}
     )[["label", "variant", "disentanglement", "completeness", "informativeness", "mig"]]
     display(Markdown(report.markdown_table(dci_view.rename(columns={"label": "method", "mig": "MIG", "informativeness": "informativeness (test R²)"}))))
 else:
@@ -475,7 +451,7 @@ else:
 
 # %%
 if has_truth:
-    factor_view = results.factor_scores.assign(r2=lambda frame: frame["r2"].map(lambda value: fmt(value, 2))).pivot(
+    factor_view = results.factor_scores.assign(r2=lambda frame: frame["r2"].map(lambda value: report.number_text(value, 2))).pivot(
         index="factor", columns="label", values="r2"
     )
     factor_view = factor_view.reindex(index=list(dict.fromkeys(results.factor_scores["factor"])), columns=list(dict.fromkeys(results.factor_scores["label"])))
@@ -532,7 +508,7 @@ else:
 if has_truth:
     confounding_view = results.confounding.assign(
         **{"share of features differing by sex [95 % CI]": lambda frame: [
-            with_interval(v, lo, hi, 2) for v, lo, hi in zip(frame["share"], frame["low"], frame["high"])
+            report.interval_text(v, lo, hi, 2) for v, lo, hi in zip(frame["share"], frame["low"], frame["high"])
         ]}
     )[["label", "model", "share of features differing by sex [95 % CI]", "features", "subjects"]]
     display(Markdown(report.markdown_table(confounding_view.rename(columns={"label": "method", "model": "regression of the feature on"}))))

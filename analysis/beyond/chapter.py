@@ -196,3 +196,14 @@ def run(study: gait.Study, beyond: config.BeyondSettings, progress: bool = False
         weights=weights,
         seconds=seconds,
     )
+
+
+def answer_for(rows: pd.DataFrame) -> str:
+    """The verdict rule's answer for one operating point, against the two textbook methods (PCA, dictionary)."""
+    textbook = [rows.set_index("other").loc[methods_.LABELS[name], "outcome"] for name in ("pca", "dictionary")]
+    if all(outcome == fidelity.BEATS for outcome in textbook):
+        return "beat both textbook methods"
+    if all(outcome == fidelity.LOSES for outcome in textbook):
+        return "lose to both textbook methods"
+    described = ", ".join(f"{outcome} {name}" for outcome, name in zip(textbook, ("PCA", "the dictionary")))
+    return f"do not beat both textbook methods ({described})"

@@ -245,6 +245,19 @@ def show_header(source: "DataSource", settings: Settings, device: "str | torch.d
     display(Markdown(header_markdown(source, settings, device)))
 
 
+def number_text(value: float | None, digits: int = 3) -> str:
+    """A number as a table on a page shows it: a dash when missing, never "-0.000"."""
+    if value is None or not np.isfinite(value):
+        return MISSING_CELL
+    text = f"{value:.{digits}f}"
+    return f"{0.0:.{digits}f}" if float(text) == 0 else text
+
+
+def interval_text(value: float | None, low: float | None, high: float | None, digits: int = 3) -> str:
+    """"value [low, high]", each as :func:`number_text` writes it."""
+    return f"{number_text(value, digits)} [{number_text(low, digits)}, {number_text(high, digits)}]"
+
+
 def plain_value(value: Any) -> Any:
     """``value`` with numpy scalars turned into Python numbers.
 

@@ -263,3 +263,11 @@ def test_glue_text_stores_the_text_without_quotes(monkeypatch: pytest.MonkeyPatc
     assert displayed == [{"application/papermill.record/text/plain": "synthetic (real structure)"}]
     with pytest.raises(TypeError, match=r"glue_text expects a string, got float: 0.5"):
         report.glue_text("data_label", 0.5)
+
+
+def test_number_text_never_shows_negative_zero_and_dashes_missing() -> None:
+    assert report.number_text(-0.0004, 3) == "0.000"
+    assert report.number_text(0.1234, 2) == "0.12"
+    assert report.number_text(float("nan")) == report.MISSING_CELL
+    assert report.number_text(None) == report.MISSING_CELL
+    assert report.interval_text(0.5, 0.25, float("nan"), 2) == f"0.50 [0.25, {report.MISSING_CELL}]"
