@@ -180,7 +180,7 @@ comparison_view = results.comparisons.assign(
             f"{report.number_text(a, 1)} / {report.number_text(b, 1)}" for a, b in zip(frame["reference_active"], frame["other_active"])
         ],
         "FVE(SAE) − FVE(other) [95 % CI]": lambda frame: [
-            report.interval_text(value, low, high) for value, low, high in zip(frame["difference"], frame["low"], frame["high"])
+            report.interval_text(value, low, high, 4) for value, low, high in zip(frame["difference"], frame["low"], frame["high"])
         ],
         "sign-flip p": lambda frame: frame["p_value"].map(lambda value: report.number_text(value, 3)),
         "the SAE ...": lambda frame: frame["outcome"],
