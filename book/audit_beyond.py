@@ -208,6 +208,17 @@ report.glue_text(
     "b_answer_study",
     beyond_chapter.answer_for(study_rows) if not study_rows.empty else "were not compared (the study's λ₂ was not trained)",
 )
+# A verdict the interval makes but the sign-flip test does not share is named as borderline.
+borderline = results.comparisons[(results.comparisons["outcome"] != fidelity.UNDECIDED) & (results.comparisons["p_value"] >= 0.05)]
+report.glue_text(
+    "b_borderline",
+    "Every decided comparison is also significant by the sign-flip test (p < 0.05)."
+    if borderline.empty
+    else "Borderline: against " + "; ".join(
+        f"{row.other} ({point_names[row.operating_point]})" for row in borderline.itertuples()
+    ) + ", the sign-flip test does not reject a zero difference (p ≥ 0.05), "
+    "so the verdict rests on the bootstrap interval alone.",
+)
 report.glue_text(
     "b_answer",
     "Yes" if all(row.outcome == fidelity.BEATS for row in results.comparisons.itertuples() if row.other != beyond_codes.LABELS["topk_sae"]) else "No",
@@ -228,6 +239,7 @@ report.glue_text(
 # the SAE beats both textbook methods at both operating points. For scale:
 # {glue:text}`b_pca_full_n` principal components explain
 # {glue:text}`b_fve_pca_full:.3f` of the test variance with a dense code.
+# {glue:text}`b_borderline`
 
 # %% [markdown]
 # ### Where the variance is lost
