@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from analysis.config.overrides import as_tuple, chosen_overrides, profile_of
+from analysis.config.overrides import as_tuple, check_positive_integers, chosen_overrides, profile_of
 
 GAITDYNAMICS_SCHEDULERS: tuple[str, ...] = ("ddim", "repaint")
 
@@ -109,10 +109,7 @@ def resolve_gaitdynamics(profile: str = "full", **overrides: Any) -> GaitDynamic
     positive = ("patch", "width", "layers", "heads", "feedforward", "train_steps", "batch_size", "train_timesteps",
                 "sampling_steps", "n_samples", "n_eval_subjects", "trials_per_subject", "refine_epochs", "n_bootstrap",
                 "repaint_jumps")
-    for name in positive:
-        value = getattr(settings, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    check_positive_integers(settings, positive)
     if settings.width % settings.heads:
         raise ValueError(f"width ({settings.width}) must be divisible by heads ({settings.heads})")
     if settings.sampling_steps > settings.train_timesteps:

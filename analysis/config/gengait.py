@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from analysis.config.overrides import as_tuple, chosen_overrides, profile_of
+from analysis.config.overrides import as_tuple, check_positive_integers, chosen_overrides, profile_of
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,7 @@ def resolve_gengait(profile: str = "full", **overrides: Any) -> GenGaitSettings:
 def _check_gengait(settings: GenGaitSettings) -> None:
     positive = ("patch", "d_model", "encoder_layers", "decoder_layers", "heads", "feedforward", "epochs", "patience",
                 "batch_size", "trials_per_subject", "pca_components", "n_bootstrap")  # fmt: skip
-    for name in positive:
-        value = getattr(settings, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    check_positive_integers(settings, positive)
     if settings.d_model % settings.heads:
         raise ValueError(f"d_model ({settings.d_model}) must be divisible by heads ({settings.heads})")
     if not 0 < settings.flag_rate < 0.5:

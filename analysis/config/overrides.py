@@ -8,7 +8,7 @@ its overrides the same way.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from typing import Any, TypeVar
 
@@ -29,6 +29,14 @@ def chosen_overrides(settings_type: type, overrides: Mapping[str, Any], what: st
     if unknown:
         raise ValueError(f"unknown {what}setting(s) {sorted(unknown)}")
     return chosen
+
+
+def check_positive_integers(settings: object, names: Iterable[str]) -> None:
+    """Every named field must be a positive integer (a bool is not one); the error names the field."""
+    for name in names:
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 def as_tuple(name: str, value: Any) -> tuple:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from analysis.config.overrides import as_tuple, chosen_overrides, profile_of
+from analysis.config.overrides import as_tuple, check_positive_integers, chosen_overrides, profile_of
 
 @dataclass(frozen=True)
 class VaeSynthesisSettings:
@@ -91,10 +91,7 @@ def _check_vae_synthesis(settings: VaeSynthesisSettings) -> None:
         "ae_epochs", "ae_patience", "ae_batch", "boosting_iterations", "permutations", "n_bootstrap",
         "sae_latent", "sae_epochs",
     )
-    for name in positive:
-        value = getattr(settings, name)
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    check_positive_integers(settings, positive)
     if settings.n_folds < 3:
         raise ValueError(f"n_folds must be at least 3 (train, validation and test subjects), got {settings.n_folds!r}")
     if not (settings.beta >= 0 and settings.learning_rate > 0):
